@@ -1,0 +1,4 @@
+//! sea-orm entities: one module per table.
+
+pub(crate) mod expense;
+pub(crate) mod rule;

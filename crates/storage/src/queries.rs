@@ -1,0 +1,144 @@
+//! Read queries and rule edits. Aggregates run in SQL, not in Rust loops.
+
+use crate::convert::{from_row, rule_from_row};
+use crate::entity::{expense, rule};
+use crate::money::from_e4;
+use crate::{StorageError, db_err};
+use chrono::NaiveDate;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue, ColumnTrait, DatabaseConnection, EntityTrait,
+    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
+};
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use spendmap_core::{ExpenseFilter, ExpenseRow, GroupBy, RuleKind, SpendRow, UserRule};
+
+pub(crate) async fn count_expenses(db: &DatabaseConnection) -> Result<u64, StorageError> {
+    expense::Entity::find().count(db).await.map_err(db_err("counting expenses"))
+}
+
+pub(crate) async fn expenses(
+    db: &DatabaseConnection,
+    filter: &ExpenseFilter,
+) -> Result<Vec<ExpenseRow>, StorageError> {
+    let mut query = expense::Entity::find().order_by_asc(expense::Column::Id);
+    if filter.unmatched {
+        query = query.filter(expense::Column::MatchedBy.is_null());
+    }
+    if let Some(app) = &filter.app {
+        let lowered = Func::lower(Expr::col(expense::Column::App));
+        query = query.filter(ExprTrait::eq(lowered, app.to_lowercase()));
+    }
+    if let Some(after) = filter.after_id {
+        query = query.filter(expense::Column::Id.gt(after));
+    }
+    if let Some(limit) = filter.limit {
+        query = query.limit(limit);
+    }
+
+    let models = query.all(db).await.map_err(db_err("listing expenses"))?;
+    models.into_iter().map(from_row).collect()
+}
+
+/// One aggregated group as SQL returns it.
+#[derive(Debug, FromQueryResult)]
+struct SpendGroup {
+    key: String,
+    app: Option<String>,
+    vendor: Option<String>,
+    currency: String,
+    total_e4: i64,
+    expenses: i64,
+    employees: i64,
+    first_date: NaiveDate,
+    last_date: NaiveDate,
+}
+
+pub(crate) async fn spend(
+    db: &DatabaseConnection,
+    by: GroupBy,
+) -> Result<Vec<SpendRow>, StorageError> {
+    let sql = spend_sql(by);
+    let statement = Statement::from_string(db.get_database_backend(), sql);
+    let groups = SpendGroup::find_by_statement(statement)
+        .all(db)
+        .await
+        .map_err(db_err("summing spend"))?;
+
+    Ok(groups
+        .into_iter()
+        .map(|group| SpendRow {
+            key: group.key,
+            app: group.app,
+            vendor: group.vendor,
+            currency: group.currency,
+            total: from_e4(group.total_e4),
+            expenses: u64::try_from(group.expenses).unwrap_or(0),
+            employees: u64::try_from(group.employees).unwrap_or(0),
+            first_date: group.first_date,
+            last_date: group.last_date,
+        })
+        .collect())
+}
+
+/// The aggregate for one grouping. The same text runs on SQLite and
+/// PostgreSQL: `CAST(date AS TEXT)` is `YYYY-MM-DD` on both, and the sum is
+/// cast back to an integer because PostgreSQL widens `SUM(bigint)` to
+/// `numeric`.
+fn spend_sql(by: GroupBy) -> String {
+    let employee = "CASE WHEN employee_id <> '' THEN employee_id ELSE employee_name END";
+    let (key, app, vendor) = match by {
+        GroupBy::App => ("COALESCE(app, app_vendor)", "app", "app_vendor"),
+        GroupBy::Month => ("SUBSTR(CAST(date AS TEXT), 1, 7)", "NULL", "NULL"),
+        GroupBy::Employee => (employee, "NULL", "NULL"),
+        GroupBy::Vendor => ("app_vendor", "NULL", "app_vendor"),
+    };
+    let group_by = match by {
+        GroupBy::App => "app, app_vendor, currency".to_owned(),
+        GroupBy::Vendor => "app_vendor, currency".to_owned(),
+        GroupBy::Month | GroupBy::Employee => format!("{key}, currency"),
+    };
+    let order = match by {
+        GroupBy::Month => "key, currency",
+        _ => "total_e4 DESC, key, currency",
+    };
+    let vendor_known = if by == GroupBy::Vendor { "AND app_vendor IS NOT NULL" } else { "" };
+
+    format!(
+        "SELECT {key} AS key, {app} AS app, {vendor} AS vendor, currency, \
+         CAST(SUM(amount_e4) AS BIGINT) AS total_e4, COUNT(*) AS expenses, \
+         COUNT(DISTINCT {employee}) AS employees, \
+         MIN(date) AS first_date, MAX(date) AS last_date \
+         FROM expense \
+         WHERE matched_by IS NOT NULL AND matched_by <> '{ignored}' \
+         AND personal = FALSE {vendor_known} \
+         GROUP BY {group_by} ORDER BY {order}",
+        ignored = RuleKind::IgnoreRule.as_str(),
+    )
+}
+
+pub(crate) async fn rules(db: &DatabaseConnection) -> Result<Vec<UserRule>, StorageError> {
+    let models = rule::Entity::find()
+        .order_by_asc(rule::Column::Id)
+        .all(db)
+        .await
+        .map_err(db_err("listing rules"))?;
+    models.into_iter().map(rule_from_row).collect()
+}
+
+pub(crate) async fn add_rule(db: &DatabaseConnection, new: &UserRule) -> Result<i64, StorageError> {
+    let model = rule::ActiveModel {
+        id: ActiveValue::NotSet,
+        term: ActiveValue::Set(new.term.clone()),
+        field: ActiveValue::Set(new.field.as_str().to_owned()),
+        app: ActiveValue::Set(new.app.clone()),
+        vendor: ActiveValue::Set(new.vendor.clone()),
+    };
+    let stored = model.insert(db).await.map_err(db_err("adding a rule"))?;
+    Ok(stored.id)
+}
+
+pub(crate) async fn remove_rule(db: &DatabaseConnection, id: i64) -> Result<bool, StorageError> {
+    let result =
+        rule::Entity::delete_by_id(id).exec(db).await.map_err(db_err("removing a rule"))?;
+    Ok(result.rows_affected > 0)
+}

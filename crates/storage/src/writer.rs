@@ -1,0 +1,125 @@
+//! The all-or-nothing writer: batched upserts inside one transaction.
+
+use crate::entity::expense;
+use crate::{BATCH_ROWS, StorageError, convert, db_err};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveValue, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
+};
+use spendmap_core::{ExpenseWriter, StoredMatch, WriteCounts};
+use std::collections::HashMap;
+
+/// Writes expenses inside one transaction. Dropping it without
+/// [`ExpenseWriter::commit`] rolls everything back.
+pub struct StoreWriter {
+    txn: DatabaseTransaction,
+}
+
+impl std::fmt::Debug for StoreWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreWriter").finish_non_exhaustive()
+    }
+}
+
+impl StoreWriter {
+    pub(crate) fn new(txn: DatabaseTransaction) -> StoreWriter {
+        StoreWriter { txn }
+    }
+
+    /// Upsert one chunk of at most [`BATCH_ROWS`] rows with unique keys.
+    async fn write_chunk(&self, rows: Vec<expense::Model>) -> Result<WriteCounts, StorageError> {
+        let existing = self.existing(&rows).await?;
+
+        let mut counts = WriteCounts::default();
+        let mut changed = Vec::with_capacity(rows.len());
+        for row in rows {
+            match existing.get(&(row.source.clone(), row.source_id.clone())) {
+                None => {
+                    counts.inserted += 1;
+                    changed.push(row);
+                }
+                Some(old) if same_content(old, &row) => counts.unchanged += 1,
+                Some(_) => {
+                    counts.updated += 1;
+                    changed.push(row);
+                }
+            }
+        }
+
+        self.upsert(changed).await?;
+        Ok(counts)
+    }
+
+    /// The stored rows with the same keys as `rows`, by key.
+    async fn existing(
+        &self,
+        rows: &[expense::Model],
+    ) -> Result<HashMap<(String, String), expense::Model>, StorageError> {
+        let mut by_source: HashMap<&str, Vec<&str>> = HashMap::new();
+        for row in rows {
+            by_source.entry(&row.source).or_default().push(&row.source_id);
+        }
+
+        let mut found = HashMap::with_capacity(rows.len());
+        for (source, ids) in by_source {
+            let models = expense::Entity::find()
+                .filter(expense::Column::Source.eq(source))
+                .filter(expense::Column::SourceId.is_in(ids))
+                .all(&self.txn)
+                .await
+                .map_err(db_err("looking up stored expenses"))?;
+            for model in models {
+                found.insert((model.source.clone(), model.source_id.clone()), model);
+            }
+        }
+        Ok(found)
+    }
+
+    async fn upsert(&self, rows: Vec<expense::Model>) -> Result<(), StorageError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+
+        let models = rows.into_iter().map(|row| {
+            let mut active = row.into_active_model();
+            active.id = ActiveValue::NotSet;
+            active
+        });
+        let on_conflict = OnConflict::columns([expense::Column::Source, expense::Column::SourceId])
+            .update_columns(convert::UPDATED_COLUMNS)
+            .to_owned();
+        expense::Entity::insert_many(models)
+            .on_conflict(on_conflict)
+            .exec_without_returning(&self.txn)
+            .await
+            .map_err(db_err("writing expenses"))?;
+        Ok(())
+    }
+}
+
+/// Whether a stored row already says everything a new one says.
+fn same_content(stored: &expense::Model, new: &expense::Model) -> bool {
+    let mut stored = stored.clone();
+    stored.id = new.id;
+    stored == *new
+}
+
+impl ExpenseWriter for StoreWriter {
+    type Error = StorageError;
+
+    async fn write(&mut self, batch: &[StoredMatch]) -> Result<WriteCounts, StorageError> {
+        let rows = convert::unique_rows(batch)?;
+
+        let mut counts = WriteCounts::default();
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<_> = rows.by_ref().take(BATCH_ROWS).collect();
+            counts += self.write_chunk(chunk).await?;
+        }
+        Ok(counts)
+    }
+
+    async fn commit(self) -> Result<(), StorageError> {
+        self.txn.commit().await.map_err(db_err("committing"))
+    }
+}

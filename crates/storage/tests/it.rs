@@ -1,0 +1,254 @@
+//! Storage behaviour, run on an in-memory SQLite database always and on
+//! PostgreSQL too when `SPENDMAP_TEST_POSTGRES_URL` is set (each test then
+//! gets a database of its own, so tests can run in parallel).
+
+use spendmap_core::{
+    Decimal, Expense, ExpenseFilter, ExpenseStore, ExpenseWriter, Field, GroupBy, Match,
+    NaiveDate, RuleKind, SourceKind, StoredMatch, UserRule, WriteCounts,
+};
+use spendmap_storage::Store;
+use std::str::FromStr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+const POSTGRES_ENV: &str = "SPENDMAP_TEST_POSTGRES_URL";
+
+/// Every backend this run can test, each with a fresh empty database.
+async fn stores() -> Vec<(String, Store)> {
+    let sqlite = Store::open("sqlite::memory:").await.expect("in-memory sqlite opens");
+    let mut stores = vec![("sqlite".to_owned(), sqlite)];
+
+    match std::env::var(POSTGRES_ENV) {
+        Ok(url) => stores.push(("postgres".to_owned(), fresh_postgres(&url).await)),
+        Err(_) => eprintln!("skipped: PostgreSQL half of this test ({POSTGRES_ENV} is not set)"),
+    }
+    stores
+}
+
+async fn fresh_postgres(base_url: &str) -> Store {
+    use sea_orm::{ConnectionTrait, Database};
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+    let name = format!(
+        "spendmap_it_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    );
+    let admin = Database::connect(base_url).await.expect("PostgreSQL reachable");
+    admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name}")).await.expect("drop");
+    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create");
+
+    let (prefix, _) = base_url.rsplit_once('/').expect("URL has a database part");
+    Store::open(&format!("{prefix}/{name}")).await.expect("fresh database opens")
+}
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::from_str(s).expect("test date")
+}
+
+fn money(s: &str) -> Decimal {
+    Decimal::from_str(s).expect("test amount")
+}
+
+fn expense(id: &str, vendor: &str, amount: &str) -> Expense {
+    let mut e = Expense::new(SourceKind::Csv, id.to_owned(), day("2026-03-14"), money(amount));
+    e.vendor_description = vendor.to_owned();
+    e.currency = "USD".to_owned();
+    e.employee_id = format!("emp-{}", id.len() % 3);
+    e
+}
+
+fn matched(app: &str) -> Option<Match> {
+    Some(Match {
+        app: Some(app.to_owned()),
+        vendor: Some(format!("{app} Inc")),
+        rule: RuleKind::Dictionary,
+        field: Field::VendorDescription,
+        term: app.to_lowercase(),
+        confidence: 90,
+        reason: format!("vendor description names {app}"),
+    })
+}
+
+async fn write_all(store: &Store, batch: &[StoredMatch]) -> WriteCounts {
+    let mut writer = store.writer().await.expect("writer");
+    let counts = writer.write(batch).await.expect("write");
+    writer.commit().await.expect("commit");
+    counts
+}
+
+#[tokio::test]
+async fn writing_the_same_batch_twice_adds_nothing() {
+    for (backend, store) in stores().await {
+        let batch = vec![
+            (expense("e1", "ZOOM.US 888-799-9666", "15.99"), matched("Zoom")),
+            (expense("e2", "DELTA AIR", "420.00"), None),
+        ];
+
+        let first = write_all(&store, &batch).await;
+        let second = write_all(&store, &batch).await;
+
+        assert_eq!(first, WriteCounts { inserted: 2, updated: 0, unchanged: 0 }, "{backend}");
+        assert_eq!(second, WriteCounts { inserted: 0, updated: 0, unchanged: 2 }, "{backend}");
+        assert_eq!(store.count_expenses().await.expect("count"), 2, "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn a_changed_amount_updates_the_row_in_place() {
+    for (backend, store) in stores().await {
+        write_all(&store, &[(expense("e1", "SLACK", "8.75"), matched("Slack"))]).await;
+        let counts = write_all(&store, &[(expense("e1", "SLACK", "17.50"), matched("Slack"))]).await;
+
+        assert_eq!(counts, WriteCounts { inserted: 0, updated: 1, unchanged: 0 }, "{backend}");
+        let rows = store.expenses(&ExpenseFilter::default()).await.expect("list");
+        assert_eq!(rows.len(), 1, "{backend}");
+        assert_eq!(rows[0].expense.amount, money("17.50"), "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn a_key_repeated_in_one_batch_is_one_row_with_the_later_values() {
+    for (backend, store) in stores().await {
+        let batch = vec![
+            (expense("dup", "FIGMA", "12.00"), matched("Figma")),
+            (expense("dup", "FIGMA", "15.00"), matched("Figma")),
+        ];
+        write_all(&store, &batch).await;
+
+        let rows = store.expenses(&ExpenseFilter::default()).await.expect("list");
+        assert_eq!(rows.len(), 1, "{backend}");
+        assert_eq!(rows[0].expense.amount, money("15.00"), "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn an_uncommitted_writer_leaves_nothing_behind() {
+    for (backend, store) in stores().await {
+        write_all(&store, &[(expense("kept", "NOTION LABS", "10.00"), matched("Notion"))]).await;
+
+        let mut writer = store.writer().await.expect("writer");
+        writer.write(&[(expense("lost", "ASANA", "11.00"), None)]).await.expect("write");
+        drop(writer);
+
+        let rows = store.expenses(&ExpenseFilter::default()).await.expect("list");
+        let ids: Vec<_> = rows.iter().map(|r| r.expense.source_id.as_str()).collect();
+        assert_eq!(ids, ["kept"], "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn more_rows_than_one_statement_holds_are_all_stored() {
+    for (backend, store) in stores().await {
+        let batch: Vec<StoredMatch> = (0..1_234)
+            .map(|n| (expense(&format!("row-{n}"), "GITHUB", "0.01"), matched("GitHub")))
+            .collect();
+
+        let counts = write_all(&store, &batch).await;
+
+        assert_eq!(counts.inserted, 1_234, "{backend}");
+        let spend = store.spend(GroupBy::App).await.expect("spend");
+        assert_eq!(spend[0].total, money("12.34"), "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn spend_by_app_is_exact_and_leaves_out_personal_ignored_and_unmatched() {
+    for (backend, store) in stores().await {
+        let mut personal = expense("p", "ZOOM.US", "99.99");
+        personal.personal = true;
+        let ignored = Match {
+            app: None,
+            vendor: None,
+            rule: RuleKind::IgnoreRule,
+            field: Field::VendorDescription,
+            term: "zoom".into(),
+            confidence: 100,
+            reason: "ignored by rule 1".into(),
+        };
+        let batch = vec![
+            (expense("a", "ZOOM.US", "0.10"), matched("Zoom")),
+            (expense("bb", "ZOOM.US", "0.20"), matched("Zoom")),
+            (expense("ccc", "ZOOM.US REFUND", "-0.05"), matched("Zoom")),
+            (personal, matched("Zoom")),
+            (expense("i", "ZOOM.US", "50.00"), Some(ignored)),
+            (expense("u", "DELTA AIR", "400.00"), None),
+        ];
+        write_all(&store, &batch).await;
+
+        let spend = store.spend(GroupBy::App).await.expect("spend");
+
+        assert_eq!(spend.len(), 1, "{backend}: {spend:?}");
+        assert_eq!(spend[0].app.as_deref(), Some("Zoom"), "{backend}");
+        assert_eq!(spend[0].total.to_string(), "0.25", "{backend}");
+        assert_eq!(spend[0].expenses, 3, "{backend}");
+        assert_eq!(spend[0].employees, 3, "{backend}");
+        assert_eq!(spend[0].first_date, day("2026-03-14"), "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn spend_by_month_splits_months_and_currencies() {
+    for (backend, store) in stores().await {
+        let mut march = expense("m1", "SLACK", "10.00");
+        march.date = day("2026-03-31");
+        let mut april = expense("m2", "SLACK", "20.00");
+        april.date = day("2026-04-01");
+        let mut april_eur = expense("m3", "SLACK", "30.00");
+        april_eur.date = day("2026-04-02");
+        april_eur.currency = "EUR".into();
+        let batch: Vec<StoredMatch> =
+            [march, april, april_eur].into_iter().map(|e| (e, matched("Slack"))).collect();
+        write_all(&store, &batch).await;
+
+        let spend = store.spend(GroupBy::Month).await.expect("spend");
+
+        let lines: Vec<_> =
+            spend.iter().map(|r| format!("{} {} {}", r.key, r.currency, r.total)).collect();
+        assert_eq!(lines, ["2026-03 USD 10.00", "2026-04 EUR 30.00", "2026-04 USD 20.00"], "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn filters_find_unmatched_and_one_app_case_insensitively() {
+    for (backend, store) in stores().await {
+        let batch = vec![
+            (expense("z", "ZOOM.US", "1.00"), matched("Zoom")),
+            (expense("s", "SLACK", "2.00"), matched("Slack")),
+            (expense("u", "CORNER DELI", "3.00"), None),
+        ];
+        write_all(&store, &batch).await;
+
+        let unmatched = ExpenseFilter { unmatched: true, ..ExpenseFilter::default() };
+        let zoom = ExpenseFilter { app: Some("zOOm".into()), ..ExpenseFilter::default() };
+        let unmatched = store.expenses(&unmatched).await.expect("unmatched");
+        let zoom = store.expenses(&zoom).await.expect("zoom");
+
+        assert_eq!(unmatched.len(), 1, "{backend}");
+        assert_eq!(unmatched[0].expense.vendor_description, "CORNER DELI", "{backend}");
+        assert_eq!(zoom.len(), 1, "{backend}");
+        let decision = zoom[0].decision.as_ref().expect("zoom is matched");
+        assert_eq!(decision.reason, "vendor description names Zoom", "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn rules_are_added_listed_and_removed() {
+    for (backend, store) in stores().await {
+        let rule = UserRule {
+            id: 0,
+            term: "acme design".into(),
+            field: Field::VendorDescription,
+            app: Some("Figma".into()),
+            vendor: None,
+        };
+
+        let id = store.add_rule(&rule).await.expect("add");
+        let listed = store.rules().await.expect("list");
+        let removed = store.remove_rule(id).await.expect("remove");
+        let removed_again = store.remove_rule(id).await.expect("remove again");
+
+        assert_eq!(listed, vec![UserRule { id, ..rule }], "{backend}");
+        assert!(removed, "{backend}");
+        assert!(!removed_again, "{backend}");
+    }
+}
