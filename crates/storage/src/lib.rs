@@ -96,9 +96,13 @@ impl Store {
         options.sqlx_logging(false);
 
         if url.starts_with("sqlite:") {
-            // One connection: SQLite has one writer anyway, and a single
-            // connection keeps `sqlite::memory:` one database.
-            options.max_connections(1).map_sqlx_sqlite_opts(|opts| {
+            // SQLite has one writer at a time anyway. A file gets a second
+            // connection so that reads (`spendmap match` pages through the
+            // expenses while its writer is open) see the last committed
+            // state through WAL instead of waiting for the writer; an
+            // in-memory database keeps one, so that it stays one database.
+            let connections = if url.contains(":memory:") { 1 } else { 2 };
+            options.max_connections(connections).map_sqlx_sqlite_opts(|opts| {
                 opts.journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
                     .busy_timeout(Duration::from_secs(30))

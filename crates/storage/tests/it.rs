@@ -7,19 +7,27 @@ use spendmap_core::{
     NaiveDate, RuleKind, SourceKind, StoredMatch, UserRule, WriteCounts,
 };
 use spendmap_storage::Store;
+use std::io::Write;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 const POSTGRES_ENV: &str = "SPENDMAP_TEST_POSTGRES_URL";
 
 /// Every backend this run can test, each with a fresh empty database.
-async fn stores() -> Vec<(String, Store)> {
+/// Without PostgreSQL the skip is written straight to stderr, past the test
+/// harness's capture, so a plain `cargo test` shows what it did not test.
+async fn stores(test: &str) -> Vec<(String, Store)> {
     let sqlite = Store::open("sqlite::memory:").await.expect("in-memory sqlite opens");
     let mut stores = vec![("sqlite".to_owned(), sqlite)];
 
     match std::env::var(POSTGRES_ENV) {
         Ok(url) => stores.push(("postgres".to_owned(), fresh_postgres(&url).await)),
-        Err(_) => eprintln!("skipped: PostgreSQL half of this test ({POSTGRES_ENV} is not set)"),
+        Err(_) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "skipped on PostgreSQL ({POSTGRES_ENV} is not set): storage test `{test}`"
+            );
+        }
     }
     stores
 }
@@ -78,7 +86,7 @@ async fn write_all(store: &Store, batch: &[StoredMatch]) -> WriteCounts {
 
 #[tokio::test]
 async fn writing_the_same_batch_twice_adds_nothing() {
-    for (backend, store) in stores().await {
+    for (backend, store) in stores("writing_the_same_batch_twice_adds_nothing").await {
         let batch = vec![
             (expense("e1", "ZOOM.US 888-799-9666", "15.99"), matched("Zoom")),
             (expense("e2", "DELTA AIR", "420.00"), None),
@@ -95,7 +103,7 @@ async fn writing_the_same_batch_twice_adds_nothing() {
 
 #[tokio::test]
 async fn a_changed_amount_updates_the_row_in_place() {
-    for (backend, store) in stores().await {
+    for (backend, store) in stores("a_changed_amount_updates_the_row_in_place").await {
         write_all(&store, &[(expense("e1", "SLACK", "8.75"), matched("Slack"))]).await;
         let counts = write_all(&store, &[(expense("e1", "SLACK", "17.50"), matched("Slack"))]).await;
 
@@ -108,7 +116,7 @@ async fn a_changed_amount_updates_the_row_in_place() {
 
 #[tokio::test]
 async fn a_key_repeated_in_one_batch_is_one_row_with_the_later_values() {
-    for (backend, store) in stores().await {
+    for (backend, store) in stores("a_key_repeated_in_one_batch_is_one_row_with_the_later_values").await {
         let batch = vec![
             (expense("dup", "FIGMA", "12.00"), matched("Figma")),
             (expense("dup", "FIGMA", "15.00"), matched("Figma")),
@@ -123,7 +131,7 @@ async fn a_key_repeated_in_one_batch_is_one_row_with_the_later_values() {
 
 #[tokio::test]
 async fn an_uncommitted_writer_leaves_nothing_behind() {
-    for (backend, store) in stores().await {
+    for (backend, store) in stores("an_uncommitted_writer_leaves_nothing_behind").await {
         write_all(&store, &[(expense("kept", "NOTION LABS", "10.00"), matched("Notion"))]).await;
 
         let mut writer = store.writer().await.expect("writer");
@@ -138,7 +146,7 @@ async fn an_uncommitted_writer_leaves_nothing_behind() {
 
 #[tokio::test]
 async fn more_rows_than_one_statement_holds_are_all_stored() {
-    for (backend, store) in stores().await {
+    for (backend, store) in stores("more_rows_than_one_statement_holds_are_all_stored").await {
         let batch: Vec<StoredMatch> = (0..1_234)
             .map(|n| (expense(&format!("row-{n}"), "GITHUB", "0.01"), matched("GitHub")))
             .collect();
@@ -153,7 +161,7 @@ async fn more_rows_than_one_statement_holds_are_all_stored() {
 
 #[tokio::test]
 async fn spend_by_app_is_exact_and_leaves_out_personal_ignored_and_unmatched() {
-    for (backend, store) in stores().await {
+    for (backend, store) in stores("spend_by_app_is_exact_and_leaves_out_personal_ignored_and_unmatched").await {
         let mut personal = expense("p", "ZOOM.US", "99.99");
         personal.personal = true;
         let ignored = Match {
@@ -188,7 +196,7 @@ async fn spend_by_app_is_exact_and_leaves_out_personal_ignored_and_unmatched() {
 
 #[tokio::test]
 async fn spend_by_month_splits_months_and_currencies() {
-    for (backend, store) in stores().await {
+    for (backend, store) in stores("spend_by_month_splits_months_and_currencies").await {
         let mut march = expense("m1", "SLACK", "10.00");
         march.date = day("2026-03-31");
         let mut april = expense("m2", "SLACK", "20.00");
@@ -210,7 +218,7 @@ async fn spend_by_month_splits_months_and_currencies() {
 
 #[tokio::test]
 async fn filters_find_unmatched_and_one_app_case_insensitively() {
-    for (backend, store) in stores().await {
+    for (backend, store) in stores("filters_find_unmatched_and_one_app_case_insensitively").await {
         let batch = vec![
             (expense("z", "ZOOM.US", "1.00"), matched("Zoom")),
             (expense("s", "SLACK", "2.00"), matched("Slack")),
@@ -233,7 +241,7 @@ async fn filters_find_unmatched_and_one_app_case_insensitively() {
 
 #[tokio::test]
 async fn rules_are_added_listed_and_removed() {
-    for (backend, store) in stores().await {
+    for (backend, store) in stores("rules_are_added_listed_and_removed").await {
         let rule = UserRule {
             id: 0,
             term: "acme design".into(),

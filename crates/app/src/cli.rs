@@ -1,0 +1,206 @@
+//! The command line, as clap sees it.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Find the SaaS spend in SAP Concur expense data.
+#[derive(Debug, Parser)]
+#[command(name = "spendmap", version, about, max_term_width = 100)]
+pub(crate) struct Cli {
+    /// Database: a SQLite file path, or a `sqlite:` or `postgres:` URL.
+    /// Defaults to spendmap.db in your data directory.
+    #[arg(long, global = true, env = "SPENDMAP_DB", value_name = "PATH|URL")]
+    pub(crate) db: Option<String>,
+
+    /// More log output (-v info, -vv debug, -vvv trace). RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub(crate) verbose: u8,
+
+    /// Only errors on stderr; no progress.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub(crate) quiet: bool,
+
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Import Concur exports (report CSV, Excel Unicode text, or SAE files).
+    Import(ImportArgs),
+    /// Spend per app, month, employee or vendor.
+    Report(ReportArgs),
+    /// List stored expenses with their match, or the unmatched ones.
+    Expenses(ExpensesArgs),
+    /// Add, list and remove your match and ignore rules.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Re-run matching over every stored expense (after rule changes).
+    Match,
+    /// Browse the SaaS catalog the matcher uses.
+    Apps(AppsArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImportArgs {
+    /// Files to import.
+    #[arg(required = true, value_name = "FILE")]
+    pub(crate) files: Vec<PathBuf>,
+
+    /// Store the good rows and list the bad ones, instead of storing
+    /// nothing from a file with a bad row.
+    #[arg(long)]
+    pub(crate) skip_bad_rows: bool,
+
+    /// Text encoding when the file has no BOM (e.g. windows-1252, utf-8).
+    #[arg(long, value_name = "LABEL")]
+    pub(crate) encoding: Option<String>,
+
+    /// Field delimiter: `,` `;` `|` or `tab` (sniffed when absent).
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
+    pub(crate) delimiter: Option<u8>,
+
+    /// Amounts use a decimal comma (1.234,56).
+    #[arg(long, conflicts_with = "decimal_point")]
+    pub(crate) decimal_comma: bool,
+
+    /// Amounts use a decimal point (1,234.56).
+    #[arg(long)]
+    pub(crate) decimal_point: bool,
+
+    /// Date format of the transaction dates, chrono style (e.g. %d/%m/%Y).
+    #[arg(long, value_name = "FORMAT")]
+    pub(crate) date_format: Option<String>,
+
+    /// Map a column by name: ROLE=HEADER, e.g. --column amount="Net Amount".
+    /// Roles: entry-id, date, vendor, purpose, expense-type,
+    /// expense-type-code, spend-category, amount, transaction-amount,
+    /// currency, employee, employee-name, report, report-name,
+    /// payment-type, personal.
+    #[arg(long = "column", value_name = "ROLE=HEADER")]
+    pub(crate) columns: Vec<String>,
+
+    /// File shape, when sniffing gets it wrong.
+    #[arg(long, value_enum)]
+    pub(crate) shape: Option<Shape>,
+
+    /// Print the spend-per-app report after importing.
+    #[arg(long)]
+    pub(crate) report: bool,
+}
+
+/// What kind of export a file is.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum Shape {
+    /// A Concur report export (CSV or Excel Unicode text).
+    Export,
+    /// A Standard Accounting Extract (pipe-delimited, EXTRACT/DETAIL lines).
+    Sae,
+}
+
+fn parse_delimiter(text: &str) -> Result<u8, String> {
+    match text {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        "," | ";" | "|" => Ok(text.as_bytes()[0]),
+        other => Err(format!("`{other}` is not one of `,` `;` `|` `tab`")),
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub(crate) enum OutputFormat {
+    /// A table for people.
+    #[default]
+    Table,
+    /// One JSON array.
+    Json,
+    /// CSV with a header row.
+    Csv,
+}
+
+#[derive(Clone, Copy, Debug, Default, ValueEnum)]
+pub(crate) enum ReportBy {
+    /// One line per app (vendor-only spend per vendor).
+    #[default]
+    App,
+    /// One line per calendar month.
+    Month,
+    /// One line per employee.
+    Employee,
+    /// One line per vendor.
+    Vendor,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReportArgs {
+    /// How to group spend.
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) by: ReportBy,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExpensesArgs {
+    /// Only expenses no rule or catalog entry matched.
+    #[arg(long, conflicts_with = "app")]
+    pub(crate) unmatched: bool,
+
+    /// Only expenses matched to this app.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) app: Option<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: OutputFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum RulesCommand {
+    /// Add a rule: `--app NAME` assigns an app, `--ignore` says "not SaaS".
+    Add(RuleAddArgs),
+    /// List rules.
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: OutputFormat,
+    },
+    /// Remove a rule by id.
+    Remove {
+        /// The rule id, as `rules list` shows it.
+        id: i64,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RuleAddArgs {
+    /// Text to look for (matched on word boundaries, case-insensitively).
+    pub(crate) term: String,
+
+    /// The app to assign (a catalog app, or a name of your own).
+    #[arg(long, required_unless_present = "ignore", conflicts_with = "ignore")]
+    pub(crate) app: Option<String>,
+
+    /// The vendor of an app that is not in the catalog.
+    #[arg(long, requires = "app")]
+    pub(crate) vendor: Option<String>,
+
+    /// Mark matching expenses as not SaaS spend.
+    #[arg(long)]
+    pub(crate) ignore: bool,
+
+    /// Field to look in: vendor, purpose, expense-type or spend-category.
+    #[arg(long, default_value = "vendor")]
+    pub(crate) field: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AppsArgs {
+    /// Only apps whose name, vendor or category contains this text.
+    pub(crate) search: Option<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: OutputFormat,
+}

@@ -1,0 +1,84 @@
+//! `spendmap expenses`: stored expenses with their decision and reasons.
+
+use crate::cli::{ExpensesArgs, OutputFormat};
+use crate::output::{Records, text_or_null};
+use anyhow::Context;
+use serde_json::Value;
+use spendmap_core::{ExpenseFilter, ExpenseRow, ExpenseStore};
+use spendmap_storage::Store;
+
+/// Every column, as the JSON and CSV formats show them.
+const COLUMNS: [&str; 18] = [
+    "id",
+    "source",
+    "source_id",
+    "date",
+    "employee",
+    "vendor_description",
+    "purpose",
+    "expense_type",
+    "spend_category",
+    "amount",
+    "currency",
+    "personal",
+    "app",
+    "app_vendor",
+    "matched_by",
+    "matched_field",
+    "matched_term",
+    "match_reason",
+];
+
+/// The narrower set a terminal can show.
+const TABLE_COLUMNS: [&str; 8] =
+    ["id", "date", "employee", "vendor_description", "amount", "currency", "app", "matched_by"];
+
+pub(crate) async fn run(store: &Store, args: &ExpensesArgs) -> anyhow::Result<()> {
+    let filter = ExpenseFilter {
+        unmatched: args.unmatched,
+        app: args.app.clone(),
+        ..ExpenseFilter::default()
+    };
+    let rows = store.expenses(&filter).await.context("could not list expenses")?;
+
+    let columns: Vec<&'static str> = match args.format {
+        OutputFormat::Table => TABLE_COLUMNS.to_vec(),
+        OutputFormat::Json | OutputFormat::Csv => COLUMNS.to_vec(),
+    };
+    let mut records = Records::new(columns.clone(), vec!["id", "amount"]);
+    for row in &rows {
+        records.push(columns.iter().map(|column| value(row, column)).collect());
+    }
+
+    if records.is_empty() && args.format == OutputFormat::Table {
+        eprintln!("no expenses match");
+        return Ok(());
+    }
+    records.print(args.format)
+}
+
+fn value(row: &ExpenseRow, column: &str) -> Value {
+    let expense = &row.expense;
+    let decision = row.decision.as_ref();
+    match column {
+        "id" => Value::from(row.id),
+        "source" => Value::String(expense.source.to_string()),
+        "source_id" => Value::String(expense.source_id.clone()),
+        "date" => Value::String(expense.date.to_string()),
+        "employee" => text_or_null(Some(expense.employee())),
+        "vendor_description" => Value::String(expense.vendor_description.clone()),
+        "purpose" => Value::String(expense.business_purpose.clone()),
+        "expense_type" => Value::String(expense.expense_type.clone()),
+        "spend_category" => Value::String(expense.spend_category.clone()),
+        "amount" => Value::String(expense.amount.to_string()),
+        "currency" => Value::String(expense.currency.clone()),
+        "personal" => Value::Bool(expense.personal),
+        "app" => text_or_null(decision.and_then(|m| m.app.as_deref())),
+        "app_vendor" => text_or_null(decision.and_then(|m| m.vendor.as_deref())),
+        "matched_by" => text_or_null(decision.map(|m| m.rule.as_str())),
+        "matched_field" => text_or_null(decision.map(|m| m.field.as_str())),
+        "matched_term" => text_or_null(decision.map(|m| m.term.as_str())),
+        "match_reason" => text_or_null(decision.map(|m| m.reason.as_str())),
+        _ => Value::Null,
+    }
+}

@@ -1,0 +1,27 @@
+//! One module per subcommand; [`run`] dispatches.
+
+mod apps;
+mod expenses;
+mod import;
+mod rematch;
+mod report;
+mod rules;
+
+use crate::cli::{Cli, Command};
+use crate::context;
+
+pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Apps(args) = &cli.command {
+        return apps::run(args);
+    }
+
+    let store = context::open_store(cli.db.as_deref()).await?;
+    match cli.command {
+        Command::Import(args) => import::run(&store, &args, cli.quiet).await,
+        Command::Report(args) => report::run(&store, &args).await,
+        Command::Expenses(args) => expenses::run(&store, &args).await,
+        Command::Rules(command) => rules::run(&store, command, cli.quiet).await,
+        Command::Match => rematch::run(&store, cli.quiet).await,
+        Command::Apps(_) => Ok(()),
+    }
+}

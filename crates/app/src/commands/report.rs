@@ -1,0 +1,71 @@
+//! `spendmap report`: counted spend, grouped.
+
+use crate::cli::{OutputFormat, ReportArgs, ReportBy};
+use crate::output::{Records, text_or_null};
+use anyhow::Context;
+use serde_json::Value;
+use spendmap_core::{ExpenseStore, GroupBy, SpendRow};
+use spendmap_storage::Store;
+
+/// Shown in place of an app when spend is a vendor's but no single app's.
+const APP_UNKNOWN: &str = "(app unknown)";
+
+pub(crate) async fn run(store: &Store, args: &ReportArgs) -> anyhow::Result<()> {
+    let by = group_by(args.by);
+    let rows = store.spend(by).await.context("could not build the report")?;
+
+    let records = records(by, &rows, args.format);
+    if records.is_empty() && args.format == OutputFormat::Table {
+        eprintln!("no matched spend yet: import a file with `spendmap import FILE`");
+        return Ok(());
+    }
+    records.print(args.format)
+}
+
+fn group_by(by: ReportBy) -> GroupBy {
+    match by {
+        ReportBy::App => GroupBy::App,
+        ReportBy::Month => GroupBy::Month,
+        ReportBy::Employee => GroupBy::Employee,
+        ReportBy::Vendor => GroupBy::Vendor,
+    }
+}
+
+fn records(by: GroupBy, rows: &[SpendRow], format: OutputFormat) -> Records {
+    let key_columns: Vec<&'static str> = match by {
+        GroupBy::App => vec!["app", "vendor"],
+        GroupBy::Month => vec!["month"],
+        GroupBy::Employee => vec!["employee"],
+        GroupBy::Vendor => vec!["vendor"],
+    };
+    let mut columns = key_columns.clone();
+    columns.extend(["currency", "total", "expenses", "employees", "first_date", "last_date"]);
+    let mut records = Records::new(columns, vec!["total", "expenses", "employees"]);
+
+    for row in rows {
+        let mut values: Vec<Value> = match by {
+            GroupBy::App => vec![app_value(row, format), text_or_null(row.vendor.as_deref())],
+            GroupBy::Vendor => vec![text_or_null(row.vendor.as_deref())],
+            GroupBy::Month | GroupBy::Employee => vec![Value::String(row.key.clone())],
+        };
+        values.extend([
+            Value::String(row.currency.clone()),
+            Value::String(row.total.to_string()),
+            Value::from(row.expenses),
+            Value::from(row.employees),
+            Value::String(row.first_date.to_string()),
+            Value::String(row.last_date.to_string()),
+        ]);
+        records.push(values);
+    }
+    records
+}
+
+/// Machines get null for "app unknown"; people get words.
+fn app_value(row: &SpendRow, format: OutputFormat) -> Value {
+    match (&row.app, format) {
+        (Some(app), _) => Value::String(app.clone()),
+        (None, OutputFormat::Table) => Value::String(APP_UNKNOWN.to_owned()),
+        (None, _) => Value::Null,
+    }
+}

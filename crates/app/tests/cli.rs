@@ -1,0 +1,241 @@
+//! The `spendmap` binary end to end, as a user runs it: each test gets its
+//! own SQLite file in a temporary folder.
+
+use rust_decimal::Decimal;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::str::FromStr;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn sample() -> PathBuf {
+    root().join("fixtures/sample/concur-expense-export.csv")
+}
+
+struct Workspace {
+    dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    fn new() -> Workspace {
+        Workspace { dir: tempfile::tempdir().expect("temp dir") }
+    }
+
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("spend.db")
+    }
+
+    fn file(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).expect("write test file");
+        path
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_spendmap"))
+            .arg("--db")
+            .arg(self.db())
+            .args(args)
+            .env_remove("RUST_LOG")
+            .env_remove("SPENDMAP_DB")
+            .output()
+            .expect("spendmap runs")
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let output = self.run(args);
+        assert!(
+            output.status.success(),
+            "spendmap {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).expect("utf-8 stdout")
+    }
+
+    fn json(&self, args: &[&str]) -> Vec<Value> {
+        let text = self.ok(args);
+        match serde_json::from_str(&text).expect("stdout is JSON") {
+            Value::Array(items) => items,
+            other => panic!("expected a JSON array, got {other}"),
+        }
+    }
+}
+
+fn decimal(value: &Value) -> Decimal {
+    Decimal::from_str(value.as_str().expect("amounts are strings")).expect("decimal string")
+}
+
+/// The total the sample's own footer line states.
+fn sample_footer_total() -> Decimal {
+    let text = std::fs::read_to_string(sample()).expect("sample");
+    let footer = text.lines().find(|l| l.starts_with("Total,")).expect("footer line");
+    let quoted = footer.split('"').nth(1).expect("quoted total");
+    Decimal::from_str(&quoted.replace(',', "")).expect("footer total")
+}
+
+#[test]
+fn the_sample_imports_completely_and_exactly() {
+    let ws = Workspace::new();
+    let sample = sample();
+    let sample = sample.to_str().expect("utf-8 path");
+
+    let summary = ws.ok(&["import", sample]);
+    let expenses = ws.json(&["expenses", "--format", "json"]);
+
+    let rows = std::fs::read_to_string(&sample).expect("sample").lines().count() - 6;
+    assert!(summary.contains(&format!("{rows} rows read")), "{summary}");
+    assert_eq!(expenses.len(), rows);
+    let total: Decimal = expenses.iter().map(|e| decimal(&e["amount"])).sum();
+    assert_eq!(total, sample_footer_total());
+}
+
+#[test]
+fn importing_the_same_file_twice_adds_nothing() {
+    let ws = Workspace::new();
+    let sample = sample();
+    let sample = sample.to_str().expect("utf-8 path");
+
+    ws.ok(&["import", sample]);
+    let before = ws.json(&["report", "--format", "json"]);
+    let second = ws.ok(&["import", sample]);
+    let after = ws.json(&["report", "--format", "json"]);
+
+    assert!(second.contains(" 0 new, 0 changed"), "{second}");
+    assert_eq!(before, after);
+}
+
+#[test]
+fn the_report_by_app_has_the_promised_fields_and_skips_personal_spend() {
+    let ws = Workspace::new();
+    let file = ws.file(
+        "small.csv",
+        "Entry ID,Transaction Date,Vendor,Expense Type,Amount,Currency,Employee,Personal\n\
+         1,2026-03-02,ZOOM.US 888-799-9666,Software,15.99,USD,ana,N\n\
+         2,2026-04-02,ZOOM.US 888-799-9666,Software,15.99,USD,ben,N\n\
+         3,2026-04-09,ZOOM.US 888-799-9666,Software,99.00,USD,ben,Y\n\
+         4,2026-04-10,MARRIOTT DOWNTOWN,Hotel,250.00,USD,ana,N\n",
+    );
+
+    ws.ok(&["import", file.to_str().expect("path")]);
+    let report = ws.json(&["report", "--by", "app", "--format", "json"]);
+
+    assert_eq!(report.len(), 1, "{report:?}");
+    let zoom = &report[0];
+    assert_eq!(zoom["app"], "Zoom");
+    assert_eq!(zoom["currency"], "USD");
+    assert_eq!(zoom["total"], "31.98");
+    assert_eq!(zoom["expenses"], 2);
+    assert_eq!(zoom["employees"], 2);
+    assert_eq!(zoom["first_date"], "2026-03-02");
+    assert_eq!(zoom["last_date"], "2026-04-02");
+    assert!(zoom["vendor"].is_string());
+}
+
+#[test]
+fn a_bad_row_stores_nothing_and_names_file_line_and_column() {
+    let ws = Workspace::new();
+    let file = ws.file(
+        "bad.csv",
+        "Entry ID,Transaction Date,Vendor,Amount,Currency\n\
+         1,2026-03-02,SLACK,8.75,USD\n\
+         2,2026-03-03,FIGMA,twelve,USD\n",
+    );
+
+    let output = ws.run(&["import", file.to_str().expect("path")]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let expenses = ws.json(&["expenses", "--format", "json"]);
+
+    assert!(!output.status.success());
+    assert!(stderr.contains("bad.csv:3"), "{stderr}");
+    assert!(stderr.contains("Amount"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(expenses.is_empty(), "{expenses:?}");
+}
+
+#[test]
+fn skip_bad_rows_stores_the_good_ones_and_lists_the_bad() {
+    let ws = Workspace::new();
+    let file = ws.file(
+        "bad.csv",
+        "Entry ID,Transaction Date,Vendor,Amount,Currency\n\
+         1,2026-03-02,SLACK,8.75,USD\n\
+         2,2026-03-03,FIGMA,twelve,USD\n",
+    );
+
+    let output = ws.run(&["import", "--skip-bad-rows", file.to_str().expect("path")]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let expenses = ws.json(&["expenses", "--format", "json"]);
+
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("bad.csv:3"), "{stderr}");
+    assert_eq!(expenses.len(), 1);
+    assert_eq!(expenses[0]["source_id"], "1");
+}
+
+#[test]
+fn expenses_json_carries_the_match_and_its_provenance() {
+    let ws = Workspace::new();
+    let file = ws.file(
+        "two.csv",
+        "Entry ID,Transaction Date,Vendor,Expense Type,Amount,Currency\n\
+         a,2026-03-02,FIGMA.COM,Software,15.00,USD\n\
+         b,2026-03-03,CORNER DELI,Meals,12.40,USD\n",
+    );
+
+    ws.ok(&["import", file.to_str().expect("path")]);
+    let all = ws.json(&["expenses", "--format", "json"]);
+    let unmatched = ws.json(&["expenses", "--unmatched", "--format", "json"]);
+
+    let figma = all.iter().find(|e| e["source_id"] == "a").expect("figma row");
+    assert_eq!(figma["source"], "csv");
+    assert_eq!(figma["date"], "2026-03-02");
+    assert_eq!(figma["amount"], "15.00");
+    assert_eq!(figma["app"], "Figma");
+    assert_eq!(figma["matched_by"], "dictionary");
+    assert_eq!(figma["matched_field"], "vendor_description");
+    assert!(figma["matched_term"].is_string());
+    assert_eq!(unmatched.len(), 1);
+    assert_eq!(unmatched[0]["vendor_description"], "CORNER DELI");
+}
+
+#[test]
+fn a_rule_moves_an_expense_out_of_the_review_queue_and_back() {
+    let ws = Workspace::new();
+    let file = ws.file(
+        "odd.csv",
+        "Entry ID,Transaction Date,Vendor,Expense Type,Amount,Currency\n\
+         a,2026-03-02,ACME WIDGETRY CLOUD,Software,40.00,USD\n",
+    );
+    ws.ok(&["import", file.to_str().expect("path")]);
+
+    let added = ws.ok(&["rules", "add", "acme widgetry", "--app", "Widgetry", "--vendor", "Acme"]);
+    let matched = ws.json(&["expenses", "--app", "widgetry", "--format", "json"]);
+    let rules = ws.json(&["rules", "list", "--format", "json"]);
+    let id = rules[0]["id"].as_i64().expect("rule id").to_string();
+    ws.ok(&["rules", "remove", &id]);
+    let unmatched = ws.json(&["expenses", "--unmatched", "--format", "json"]);
+
+    assert!(added.contains("1 stored expenses changed"), "{added}");
+    assert_eq!(matched.len(), 1);
+    assert_eq!(matched[0]["matched_by"], "user_rule");
+    assert_eq!(unmatched.len(), 1);
+}
+
+#[test]
+fn csv_output_has_a_header_and_one_line_per_group() {
+    let ws = Workspace::new();
+    let sample = sample();
+    ws.ok(&["import", sample.to_str().expect("path")]);
+
+    let csv = ws.ok(&["report", "--by", "month", "--format", "csv"]);
+
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("month,currency,total,expenses,employees,first_date,last_date")
+    );
+    assert!(lines.all(|l| l.starts_with("2026-")));
+}

@@ -1,0 +1,659 @@
+//! [`VendorMatcher`]: user rules, then the catalog, then nothing.
+
+use crate::catalog::{Catalog, GateRole, Owner, TermSource};
+use crate::dictionary::{Dictionary, Role};
+use crate::normalize::Normalized;
+use crate::rules::RuleSet;
+use spendmap_core::{Expense, Field, Match, Matcher, RuleKind, UserRule};
+use std::ops::Range;
+use std::time::Instant;
+
+/// Why a matcher could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MatcherError {
+    /// A user rule's term has nothing left after normalisation.
+    #[error("rule #{id} has term `{term}`, which is empty after normalisation")]
+    EmptyRuleTerm {
+        /// The rule's storage id.
+        id: i64,
+        /// The term as the user wrote it.
+        term: String,
+    },
+    /// The automaton could not be built (too many or too long patterns).
+    #[error("cannot build the match automaton: {0}")]
+    Automaton(#[from] aho_corasick::BuildError),
+}
+
+/// Matches expenses against user rules and the vendor catalog.
+///
+/// Build it once; [`Matcher::match_expense`] then normalises the expense's
+/// fields and scans each of them once per automaton.
+#[derive(Debug)]
+pub struct VendorMatcher {
+    catalog: Catalog,
+    dictionary: Dictionary,
+    rules: RuleSet,
+}
+
+impl VendorMatcher {
+    /// Compiles the catalog and the user's rules.
+    pub fn new(catalog: &Catalog, rules: &[UserRule]) -> Result<VendorMatcher, MatcherError> {
+        let started = Instant::now();
+
+        let dictionary = Dictionary::build(catalog)?;
+        let rules = RuleSet::build(rules, catalog)?;
+
+        tracing::debug!(
+            patterns = dictionary.patterns.len(),
+            rules = rules.len(),
+            apps = catalog.len(),
+            elapsed_us = started.elapsed().as_micros() as u64,
+            "built vendor matcher"
+        );
+        Ok(VendorMatcher { catalog: catalog.clone(), dictionary, rules })
+    }
+}
+
+impl Matcher for VendorMatcher {
+    fn match_expense(&self, expense: &Expense) -> Option<Match> {
+        let texts = Texts::new(expense);
+        if let Some(found) = self.rules.find(&texts) {
+            return Some(found);
+        }
+        self.match_catalog(expense, &texts)
+    }
+}
+
+/// The normalised matching fields of one expense.
+#[derive(Debug)]
+pub(crate) struct Texts {
+    vendor: Normalized,
+    purpose: Normalized,
+    type_name: Normalized,
+    type_code: Normalized,
+    category: Normalized,
+}
+
+impl Texts {
+    fn new(expense: &Expense) -> Texts {
+        Texts {
+            vendor: Normalized::new(&expense.vendor_description),
+            purpose: Normalized::new(&expense.business_purpose),
+            type_name: Normalized::new(&expense.expense_type),
+            type_code: Normalized::new(&expense.expense_type_code),
+            category: Normalized::new(&expense.spend_category),
+        }
+    }
+
+    /// The texts a rule on `field` looks at: the expense type is its name
+    /// and its code.
+    pub(crate) fn for_field(&self, field: Field) -> impl Iterator<Item = &Normalized> {
+        let (first, second) = match field {
+            Field::VendorDescription => (&self.vendor, None),
+            Field::BusinessPurpose => (&self.purpose, None),
+            Field::ExpenseType => (&self.type_name, Some(&self.type_code)),
+            Field::SpendCategory => (&self.category, None),
+        };
+        std::iter::once(first).chain(second)
+    }
+}
+
+/// What the expense type and spend category say about software.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum GateClass {
+    Software,
+    NotSoftware,
+    Unknown,
+}
+
+/// The gate's answer and the field text that gave it, for the reason.
+#[derive(Clone, Copy, Debug)]
+struct Gate<'e> {
+    class: GateClass,
+    label: &'static str,
+    text: &'e str,
+}
+
+/// How an app or vendor term earned its place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Evidence {
+    /// An unambiguous term.
+    Strong,
+    /// An ambiguous term followed by a domain ending (`loom .com`).
+    Domain,
+    /// An ambiguous term followed by a legal suffix (`CANVA PTY LTD`).
+    LegalName,
+    /// An ambiguous term in an expense whose type says software.
+    SoftwareType,
+}
+
+/// The best app or vendor hit found in one field so far.
+#[derive(Clone, Debug)]
+struct Candidate {
+    pattern: usize,
+    owner: Owner,
+    source: TermSource,
+    evidence: Evidence,
+    confidence: u8,
+    /// The domain token after an ambiguous term, in the scan text.
+    domain: Option<Range<usize>>,
+}
+
+/// Everything one scan of a field found.
+#[derive(Debug, Default)]
+struct FieldScan {
+    best: Option<Candidate>,
+    /// A place or travel word (`hotel`, `coffee`) was present.
+    veto: bool,
+    /// A not-SaaS term (`AMZN MKTP`, `GOOGLE ADS`) was present.
+    excluded: bool,
+}
+
+/// What the catalog pass knows before it scans the text fields.
+#[derive(Clone, Copy, Debug)]
+struct Context<'e> {
+    gate: Gate<'e>,
+    vendor_empty: bool,
+}
+
+impl VendorMatcher {
+    /// The catalog pass: gate, then the vendor description, then the
+    /// business purpose.
+    fn match_catalog(&self, expense: &Expense, texts: &Texts) -> Option<Match> {
+        let gate = self.gate(expense, texts);
+        if gate.class == GateClass::NotSoftware {
+            return None;
+        }
+        let context = Context { gate, vendor_empty: texts.vendor.is_empty() };
+
+        let vendor = self.scan_field(Field::VendorDescription, &texts.vendor, context);
+        if vendor.veto || vendor.excluded {
+            return None;
+        }
+
+        // A purpose that talks about a hotel or a lunch vetoes the expense
+        // unless the expense type has already said "software".
+        let purpose = self.scan_field(Field::BusinessPurpose, &texts.purpose, context);
+        if purpose.veto && gate.class != GateClass::Software {
+            return None;
+        }
+
+        if let Some(candidate) = vendor.best {
+            return Some(self.build_match(
+                Field::VendorDescription,
+                &candidate,
+                &texts.vendor,
+                gate,
+            ));
+        }
+        if purpose.veto || purpose.excluded {
+            return None;
+        }
+        let candidate = purpose.best?;
+        Some(self.build_match(Field::BusinessPurpose, &candidate, &texts.purpose, gate))
+    }
+
+    /// Classifies the expense type (name, then code) and, if that says
+    /// nothing, the spend category. "Not software" beats "software" within
+    /// a field because a wrong "software" costs more than a missed one.
+    fn gate<'e>(&self, expense: &'e Expense, texts: &Texts) -> Gate<'e> {
+        let type_fields = [
+            (self.classify(&texts.type_name), "expense type", expense.expense_type.as_str()),
+            (
+                self.classify(&texts.type_code),
+                "expense type code",
+                expense.expense_type_code.as_str(),
+            ),
+        ];
+        for wanted in [GateClass::NotSoftware, GateClass::Software] {
+            if let Some(&(class, label, text)) = type_fields.iter().find(|f| f.0 == wanted) {
+                return Gate { class, label, text };
+            }
+        }
+
+        let class = self.classify(&texts.category);
+        Gate { class, label: "spend category", text: &expense.spend_category }
+    }
+
+    fn classify(&self, text: &Normalized) -> GateClass {
+        let mut class = GateClass::Unknown;
+        for hit in self.dictionary.automaton.find_iter(&text.scan) {
+            match self.dictionary.patterns[hit.pattern().as_usize()].role {
+                Role::Gate(GateRole::NotSoftware | GateRole::Veto) => {
+                    return GateClass::NotSoftware;
+                }
+                Role::Gate(GateRole::Software) => class = GateClass::Software,
+                Role::Term { .. } => {}
+            }
+        }
+        class
+    }
+
+    /// Scans one field once and keeps the most confident acceptable hit.
+    fn scan_field(&self, field: Field, text: &Normalized, context: Context<'_>) -> FieldScan {
+        let mut scan = FieldScan::default();
+
+        for hit in self.dictionary.automaton.find_iter(&text.scan) {
+            let idx = hit.pattern().as_usize();
+            match self.dictionary.patterns[idx].role {
+                Role::Gate(GateRole::Veto) => scan.veto = true,
+                Role::Gate(_) => {}
+                Role::Term { owner: Owner::NotSaas(_), .. } => scan.excluded = true,
+                Role::Term { owner, ambiguous, source } => {
+                    let is_app = matches!(owner, Owner::App(_));
+                    let found =
+                        consider(field, text, hit.end(), ambiguous && is_app, ambiguous, context);
+                    let Some((evidence, domain)) = found else { continue };
+                    let confidence =
+                        confidence(field, is_app, evidence, context.gate.class, text.processor);
+                    let better = scan.best.as_ref().is_none_or(|b| confidence > b.confidence);
+                    if better {
+                        scan.best = Some(Candidate {
+                            pattern: idx,
+                            owner,
+                            source,
+                            evidence,
+                            confidence,
+                            domain,
+                        });
+                    }
+                }
+            }
+        }
+        scan
+    }
+
+    fn build_match(
+        &self,
+        field: Field,
+        candidate: &Candidate,
+        text: &Normalized,
+        gate: Gate<'_>,
+    ) -> Match {
+        let (app, vendor) = match candidate.owner {
+            Owner::App(idx) => {
+                let app = &self.catalog.apps()[idx];
+                (Some(app.name.clone()), Some(app.vendor.clone()))
+            }
+            owner => (None, Some(self.catalog.owner_name(owner).to_owned())),
+        };
+
+        Match {
+            app,
+            vendor,
+            rule: RuleKind::Dictionary,
+            field,
+            term: self.dictionary.patterns[candidate.pattern].text.clone(),
+            confidence: candidate.confidence,
+            reason: self.reason(field, candidate, text, gate),
+        }
+    }
+
+    /// One sentence: what was found where, whose it is, and why it counts.
+    fn reason(
+        &self,
+        field: Field,
+        candidate: &Candidate,
+        text: &Normalized,
+        gate: Gate<'_>,
+    ) -> String {
+        let pattern = &self.dictionary.patterns[candidate.pattern];
+        let owner_name = self.catalog.owner_name(candidate.owner);
+        let owner_text = match candidate.owner {
+            Owner::App(_) => owner_name.to_owned(),
+            _ => format!("vendor {owner_name}, app unknown"),
+        };
+
+        let mut out = format!(
+            "{} contains `{}` ({} of {owner_text})",
+            field_label(field),
+            pattern.text,
+            candidate.source.label()
+        );
+        if text.processor {
+            out.push_str(" behind a payment-processor prefix");
+        }
+
+        let domain = candidate.domain.clone().map(|range| &text.scan[range]);
+        match (candidate.evidence, domain) {
+            (Evidence::Domain, Some(domain)) => {
+                out.push_str(&format!(
+                    ", an ambiguous name made specific by the `{domain}` after it"
+                ));
+            }
+            (Evidence::LegalName, _) => {
+                out.push_str(
+                    ", an ambiguous name made specific by the legal-entity suffix after it",
+                );
+            }
+            (Evidence::SoftwareType, _) => {
+                out.push_str(&format!(
+                    ", an ambiguous name that counts because {} `{}` is software",
+                    gate.label, gate.text
+                ));
+                return out;
+            }
+            _ => {}
+        }
+
+        match gate.class {
+            GateClass::Software => {
+                out.push_str(&format!(" and {} `{}` is software", gate.label, gate.text));
+            }
+            _ => out.push_str(" and nothing in the expense type or spend category says otherwise"),
+        }
+        out
+    }
+}
+
+/// Decides whether a term hit counts, and on what evidence.
+///
+/// A legal suffix makes an ambiguous app name specific (`ASANA INC`), but
+/// not an ambiguous vendor name: `APPLE INC` is as likely a laptop as a
+/// subscription.
+fn consider(
+    field: Field,
+    text: &Normalized,
+    hit_end: usize,
+    legal_counts: bool,
+    ambiguous: bool,
+    context: Context<'_>,
+) -> Option<(Evidence, Option<Range<usize>>)> {
+    let software = context.gate.class == GateClass::Software;
+
+    // The business purpose is typed by the employee; it counts only when
+    // the expense type says software.
+    if field == Field::BusinessPurpose && !software {
+        return None;
+    }
+
+    let domain = domain_after(&text.scan, hit_end);
+    if !ambiguous {
+        return Some((Evidence::Strong, None));
+    }
+    if domain.is_some() {
+        return Some((Evidence::Domain, domain));
+    }
+    if legal_counts && field == Field::VendorDescription && text.legal_suffix_at(hit_end) {
+        return Some((Evidence::LegalName, None));
+    }
+
+    // An ambiguous word in the purpose is only trusted when there is no
+    // merchant text that could have said something better.
+    let field_allows = field == Field::VendorDescription || context.vendor_empty;
+    (software && field_allows).then_some((Evidence::SoftwareType, None))
+}
+
+/// The domain-ending token right after a hit (`.us` in ` zoom  .us `).
+fn domain_after(scan: &str, hit_end: usize) -> Option<Range<usize>> {
+    let start = hit_end + 1;
+    if scan.as_bytes().get(start) != Some(&b'.') {
+        return None;
+    }
+    let len = scan[start..].find(' ').unwrap_or(scan.len() - start);
+    Some(start..start + len)
+}
+
+/// 0–100. App hits beat vendor-only hits, unambiguous terms beat ambiguous
+/// ones, a software expense type adds, the business purpose costs.
+fn confidence(
+    field: Field,
+    is_app: bool,
+    evidence: Evidence,
+    gate: GateClass,
+    processor: bool,
+) -> u8 {
+    let base: u8 = match (is_app, evidence) {
+        (true, Evidence::Strong) => 88,
+        (true, Evidence::Domain) => 84,
+        (true, Evidence::LegalName) => 78,
+        (true, Evidence::SoftwareType) => 72,
+        (false, Evidence::Strong) => 62,
+        (false, Evidence::Domain | Evidence::LegalName) => 60,
+        (false, Evidence::SoftwareType) => 50,
+    };
+    let gate_bonus = if gate == GateClass::Software { 8 } else { 0 };
+    let processor_bonus = if processor && evidence == Evidence::SoftwareType { 5 } else { 0 };
+    let purpose_penalty = if field == Field::BusinessPurpose { 30 } else { 0 };
+    (base + gate_bonus + processor_bonus).saturating_sub(purpose_penalty)
+}
+
+/// How reasons name a field.
+pub(crate) fn field_label(field: Field) -> &'static str {
+    match field {
+        Field::VendorDescription => "vendor description",
+        Field::BusinessPurpose => "business purpose",
+        Field::ExpenseType => "expense type",
+        Field::SpendCategory => "spend category",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use spendmap_core::{Decimal, NaiveDate, SourceKind};
+
+    fn expense(vendor: &str, purpose: &str, expense_type: &str) -> Expense {
+        let date = NaiveDate::from_ymd_opt(2025, 3, 1).expect("valid date");
+        let mut expense = Expense::new(SourceKind::Csv, "t".to_owned(), date, Decimal::ONE);
+        expense.vendor_description = vendor.to_owned();
+        expense.business_purpose = purpose.to_owned();
+        expense.expense_type = expense_type.to_owned();
+        expense
+    }
+
+    fn matcher(rules: &[UserRule]) -> VendorMatcher {
+        let catalog = Catalog::builtin().expect("valid catalog");
+        VendorMatcher::new(&catalog, rules).expect("matcher builds")
+    }
+
+    /// The app (or `vendor:<name>`) matched, or `""` for no match.
+    #[track_caller]
+    fn check(vendor: &str, purpose: &str, expense_type: &str, expected: &str) {
+        let found = matcher(&[]).match_expense(&expense(vendor, purpose, expense_type));
+        let got = match &found {
+            None => String::new(),
+            Some(m) => match (&m.app, &m.vendor) {
+                (Some(app), _) => app.clone(),
+                (None, Some(vendor)) => format!("vendor:{vendor}"),
+                (None, None) => "ignored".to_owned(),
+            },
+        };
+        assert_eq!(got, expected, "{vendor:?} / {purpose:?} / {expense_type:?}: {found:?}");
+    }
+
+    #[test]
+    fn box_is_not_in_dropbox() {
+        check("DROPBOX*", "", "Software", "Dropbox");
+        check("BOX.COM", "", "", "Box");
+        check("BOX", "", "", "");
+        check("BOX OFFICE", "", "Software", "");
+        check("XBOX LIVE", "", "", "");
+    }
+
+    #[test]
+    fn zoominfo_is_not_zoom() {
+        check("ZOOMINFO", "", "", "ZoomInfo");
+        check("ZOOM INFO", "", "Software", "ZoomInfo");
+        check("ZOOM.US 888-799-9666", "", "", "Zoom");
+        check("ZOOMCAR", "", "", "");
+    }
+
+    #[test]
+    fn travel_and_meals_are_never_software() {
+        check("MARRIOTT", "Hotel for Salesforce Dreamforce conference", "Hotel", "");
+        check("MARRIOTT", "Salesforce conference", "", "");
+        check("SALESFORCE TOWER PARKING", "", "", "");
+        check("CHIPOTLE", "Lunch with Zoom rep", "Meals", "");
+        check("CHIPOTLE", "Lunch with Zoom rep", "", "");
+        check("SLACK TECHNOLOGIES", "", "Meals", "");
+        check("ZOOM.US", "Lunch with client on Zoom", "Software", "Zoom");
+    }
+
+    #[test]
+    fn ambiguous_names_need_context() {
+        check("GUSTO", "", "Meals", "");
+        check("TST* GUSTO PIZZA", "", "", "");
+        check("GUSTO", "payroll", "Software", "Gusto");
+        check("GUSTO.COM", "", "", "Gusto");
+        check("ASANA YOGA", "", "Software", "");
+        check("ASANA INC", "", "", "Asana");
+        check("FRONT DESK", "", "Software", "");
+        check("GONG CHA", "", "Software", "");
+        check("GONG.IO", "", "", "Gong");
+        check("BASECAMP COFFEE", "", "Software", "");
+        check("NOTION", "", "", "");
+    }
+
+    #[test]
+    fn hits_sit_on_token_boundaries() {
+        check("PROMOTIONAL PRODUCTS", "", "Software", "");
+        check("HEIRLOOM CAFE", "", "", "");
+        check("CANVAS", "", "Software", "");
+        check("CANVA.COM", "", "", "Canva");
+        check("APPLEBEE'S 1234", "", "", "");
+        check("FIGMAN PLUMBING", "", "Software", "");
+    }
+
+    #[test]
+    fn look_alike_businesses_and_non_saas_purchases() {
+        check("UBER EATS", "", "", "");
+        check("UBER *TRIP", "", "", "");
+        check("ORACLE", "", "Meals", "");
+        check("ORACLE RESTAURANT", "", "", "");
+        check("ORACLE *NETSUITE", "", "", "NetSuite");
+        check("AMZN MKTP US*2K3AB45CD7", "", "Software", "");
+        check("AMAZON WEB SERVICES", "", "", "AWS");
+        check("GOOGLE *ADS1234567890", "", "", "");
+        check("FACEBK *ADS", "", "", "");
+        check("MICROSOFT*XBOX", "", "Software", "");
+    }
+
+    #[test]
+    fn processors_and_wallets_do_not_hide_the_vendor() {
+        check("PADDLE.NET* NOTION", "", "Software", "Notion");
+        check("PADDLE.NET* NOTION", "", "", "");
+        check("PAYPAL *GITHUB", "", "", "GitHub");
+        check("APPLE PAY: FIGMA", "", "", "Figma");
+    }
+
+    #[test]
+    fn vendor_only_spend_reports_no_app() {
+        check("ATLASSIAN", "", "Software", "vendor:Atlassian");
+        check("ATLASSIAN *JIRA", "", "Software", "Jira");
+        check("MSFT * E0123ABCDE", "", "", "vendor:Microsoft");
+        check("MSFT *AZURE", "", "", "Microsoft Azure");
+        check("GOOGLE *GSUITE_acme", "", "", "Google Workspace");
+        check("GOOGLE *SERVICES", "", "", "vendor:Google");
+    }
+
+    #[test]
+    fn purpose_counts_only_with_a_software_type() {
+        check("", "Figma professional plan", "Software", "Figma");
+        check("", "Figma professional plan", "", "");
+        check("ACME RESELLER", "Notion team plan", "Software", "");
+        check("", "Dinner with Slack team", "Meals", "");
+    }
+
+    #[test]
+    fn refunds_and_odd_text_still_match() {
+        check("REFUND ZOOM.US", "", "", "Zoom");
+        check("FIGMA\u{a0}INC", "", "Software", "Figma");
+        check("MÃ¼ller GmbH", "", "", "");
+    }
+
+    #[test]
+    fn a_match_explains_itself() {
+        let found = matcher(&[])
+            .match_expense(&expense("ZOOM.US 888-799-9666", "", "Software"))
+            .expect("matches");
+        assert_eq!(found.app.as_deref(), Some("Zoom"));
+        assert_eq!(found.vendor.as_deref(), Some("Zoom Video Communications"));
+        assert_eq!(found.rule, RuleKind::Dictionary);
+        assert_eq!(found.field, Field::VendorDescription);
+        assert_eq!(found.term, "zoom.us");
+        assert_eq!(found.confidence, 96);
+        assert_eq!(
+            found.reason,
+            "vendor description contains `zoom.us` (domain of Zoom) and expense type `Software` is software"
+        );
+    }
+
+    #[test]
+    fn expense_type_codes_gate_too() {
+        let mut meal = expense("ZOOM", "", "");
+        meal.expense_type_code = "MEALS".to_owned();
+        assert_eq!(matcher(&[]).match_expense(&meal), None);
+
+        let mut subscription = expense("ZOOM", "", "");
+        subscription.expense_type_code = "SUBSC".to_owned();
+        let found = matcher(&[]).match_expense(&subscription).expect("matches");
+        assert!(found.reason.contains("expense type code `SUBSC` is software"), "{}", found.reason);
+    }
+
+    fn rule(id: i64, term: &str, field: Field, app: Option<&str>) -> UserRule {
+        UserRule { id, term: term.to_owned(), field, app: app.map(str::to_owned), vendor: None }
+    }
+
+    #[test]
+    fn a_user_rule_beats_the_catalog() {
+        let rules = [rule(1, "zoom.us", Field::VendorDescription, Some("webex"))];
+        let found = matcher(&rules).match_expense(&expense("ZOOM.US", "", "")).expect("rule");
+        assert_eq!(found.rule, RuleKind::UserRule);
+        assert_eq!(found.app.as_deref(), Some("Webex"), "canonicalised against the catalog");
+        assert_eq!(found.vendor.as_deref(), Some("Cisco"));
+        assert_eq!(found.confidence, 100);
+        assert_eq!(
+            found.reason,
+            "user rule #1 assigns Webex because vendor description contains `zoom.us`"
+        );
+    }
+
+    #[test]
+    fn an_ignore_rule_stops_the_catalog() {
+        let rules = [rule(2, "Dreamforce", Field::BusinessPurpose, None)];
+        let found = matcher(&rules)
+            .match_expense(&expense("SALESFORCE.COM", "Dreamforce pass", "Software"))
+            .expect("rule");
+        assert_eq!(found.rule, RuleKind::IgnoreRule);
+        assert!(!found.counts());
+        assert_eq!(found.field, Field::BusinessPurpose);
+    }
+
+    #[test]
+    fn a_rule_only_looks_at_its_own_field() {
+        let rules = [rule(3, "acme tools", Field::BusinessPurpose, Some("Acme Internal"))];
+        let m = matcher(&rules);
+        assert_eq!(m.match_expense(&expense("ACME TOOLS", "", "")), None);
+
+        let found = m.match_expense(&expense("", "Acme Tools seats", "")).expect("rule");
+        assert_eq!(found.app.as_deref(), Some("Acme Internal"), "unknown apps are kept as typed");
+        assert_eq!(found.vendor, None);
+    }
+
+    #[test]
+    fn a_rule_matches_whole_tokens_and_expense_type_codes() {
+        let rules = [
+            rule(4, "SUBSC", Field::ExpenseType, None),
+            rule(5, "box", Field::VendorDescription, Some("Box")),
+        ];
+        let m = matcher(&rules);
+        assert_eq!(
+            m.match_expense(&expense("DROPBOX", "", "")).and_then(|f| f.app),
+            Some("Dropbox".to_owned())
+        );
+
+        let mut coded = expense("FIGMA", "", "");
+        coded.expense_type_code = "SUBSC".to_owned();
+        assert_eq!(m.match_expense(&coded).map(|f| f.rule), Some(RuleKind::IgnoreRule));
+    }
+
+    #[test]
+    fn an_empty_rule_term_is_an_error() {
+        let catalog = Catalog::builtin().expect("valid");
+        let err = VendorMatcher::new(&catalog, &[rule(9, " *** ", Field::VendorDescription, None)])
+            .expect_err("empty term");
+        assert_eq!(err.to_string(), "rule #9 has term ` *** `, which is empty after normalisation");
+    }
+}
