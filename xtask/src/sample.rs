@@ -54,7 +54,14 @@ const SAAS: &[Merchant] = &[
     m("DROPBOX*8K2JQ7ZX1", SOFTWARE, "SUBSC", "Dropbox Plus", 12, 20),
     m("ATLASSIAN B.V. AMSTERDAM", SOFTWARE, "SUBSC", "Jira Software cloud", 80, 400),
     m("MSFT * E0800ABCDE", SOFTWARE, "SUBSC", "Microsoft 365", 12, 22),
-    m("AMAZON WEB SERVICES AWS.AMAZON.CO WA", "Computer Equipment/Software", "COMPU", "AWS bill", 30, 900),
+    m(
+        "AMAZON WEB SERVICES AWS.AMAZON.CO WA",
+        "Computer Equipment/Software",
+        "COMPU",
+        "AWS bill",
+        30,
+        900,
+    ),
     m("DOCUSIGN INC", SOFTWARE, "SUBSC", "DocuSign for contracts", 25, 65),
     m("CALENDLY", SOFTWARE, "SUBSC", "Calendly", 10, 16),
     m("MIRO.COM", SOFTWARE, "SUBSC", "Miro board", 8, 16),
@@ -114,8 +121,20 @@ const FIRST: &[&str] = &[
     "Kai", "Logan", "Morgan", "Noel", "Oakley", "Parker", "Quinn", "Reese", "Sage", "Tatum",
 ];
 const LAST: &[&str] = &[
-    "Abernathy", "Brightwater", "Calloway", "Dunmore", "Ellsworth", "Fairbanks", "Galloway",
-    "Hollister", "Ingram", "Jessup", "Kingsley", "Lockhart", "Merriweather", "Northcott",
+    "Abernathy",
+    "Brightwater",
+    "Calloway",
+    "Dunmore",
+    "Ellsworth",
+    "Fairbanks",
+    "Galloway",
+    "Hollister",
+    "Ingram",
+    "Jessup",
+    "Kingsley",
+    "Lockhart",
+    "Merriweather",
+    "Northcott",
 ];
 
 /// Deterministic pseudo-random numbers (xorshift64*), so the sample is
@@ -198,7 +217,8 @@ struct Row {
 impl Row {
     fn draw(dice: &mut Dice, month: usize, currency: &'static str) -> Row {
         let saas = dice.below(100) < 38;
-        let merchant = if saas { &SAAS[dice.below(SAAS.len())] } else { &OTHER[dice.below(OTHER.len())] };
+        let merchant =
+            if saas { &SAAS[dice.below(SAAS.len())] } else { &OTHER[dice.below(OTHER.len())] };
         Row {
             merchant,
             day: 1 + dice.below(28),
@@ -215,7 +235,15 @@ impl Row {
         if self.refund { -cents } else { cents }
     }
 
-    fn write(&self, out: &mut String, report: &str, name: &str, login: &str, person: &str, key: u64) {
+    fn write(
+        &self,
+        out: &mut String,
+        report: &str,
+        name: &str,
+        login: &str,
+        person: &str,
+        key: u64,
+    ) {
         let merchant = self.merchant;
         let amount = money(self.signed_cents());
         let purpose = if self.refund { "Refund of unused seats" } else { merchant.purpose };
@@ -245,7 +273,7 @@ fn money(cents: i64) -> String {
     let whole = (cents / 100).to_string();
     let mut grouped = String::new();
     for (idx, digit) in whole.chars().enumerate() {
-        if idx > 0 && (whole.len() - idx) % 3 == 0 {
+        if idx > 0 && (whole.len() - idx).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(digit);
@@ -254,7 +282,11 @@ fn money(cents: i64) -> String {
 }
 
 fn quote(text: &str) -> String {
-    if text.contains([',', '"']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_owned() }
+    if text.contains([',', '"']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
 }
 
 fn month_name(month: usize) -> &'static str {
@@ -262,7 +294,8 @@ fn month_name(month: usize) -> &'static str {
 }
 
 fn report_title(dice: &mut Dice) -> &'static str {
-    ["Expenses", "Travel", "Tools, Travel and Meals", "Client visit", "Subscriptions"][dice.below(5)]
+    ["Expenses", "Travel", "Tools, Travel and Meals", "Client visit", "Subscriptions"]
+        [dice.below(5)]
 }
 
 #[cfg(test)]
@@ -271,7 +304,7 @@ mod tests {
 
     #[test]
     fn money_groups_thousands_and_keeps_the_sign() {
-        assert_eq!(money(123_456_78), "123,456.78");
+        assert_eq!(money(12_345_678), "123,456.78");
         assert_eq!(money(-1_200), "-12.00");
         assert_eq!(money(5), "0.05");
     }

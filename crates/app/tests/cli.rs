@@ -85,7 +85,7 @@ fn the_sample_imports_completely_and_exactly() {
     let summary = ws.ok(&["import", sample]);
     let expenses = ws.json(&["expenses", "--format", "json"]);
 
-    let rows = std::fs::read_to_string(&sample).expect("sample").lines().count() - 6;
+    let rows = std::fs::read_to_string(sample).expect("sample").lines().count() - 6;
     assert!(summary.contains(&format!("{rows} rows read")), "{summary}");
     assert_eq!(expenses.len(), rows);
     let total: Decimal = expenses.iter().map(|e| decimal(&e["amount"])).sum();
@@ -233,9 +233,6 @@ fn csv_output_has_a_header_and_one_line_per_group() {
     let csv = ws.ok(&["report", "--by", "month", "--format", "csv"]);
 
     let mut lines = csv.lines();
-    assert_eq!(
-        lines.next(),
-        Some("month,currency,total,expenses,employees,first_date,last_date")
-    );
+    assert_eq!(lines.next(), Some("month,currency,total,expenses,employees,first_date,last_date"));
     assert!(lines.all(|l| l.starts_with("2026-")));
 }

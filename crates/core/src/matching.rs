@@ -21,8 +21,12 @@ pub enum Field {
 
 impl Field {
     /// Every field, strongest first.
-    pub const ALL: [Field; 4] =
-        [Field::VendorDescription, Field::BusinessPurpose, Field::ExpenseType, Field::SpendCategory];
+    pub const ALL: [Field; 4] = [
+        Field::VendorDescription,
+        Field::BusinessPurpose,
+        Field::ExpenseType,
+        Field::SpendCategory,
+    ];
 
     /// The snake_case name used in storage and JSON.
     pub fn as_str(self) -> &'static str {

@@ -77,7 +77,8 @@ pub trait ExpenseStore: Sync {
     ) -> impl Future<Output = Result<Vec<ExpenseRow>, Self::Error>> + Send;
 
     /// Counted spend, grouped.
-    fn spend(&self, by: GroupBy) -> impl Future<Output = Result<Vec<SpendRow>, Self::Error>> + Send;
+    fn spend(&self, by: GroupBy)
+    -> impl Future<Output = Result<Vec<SpendRow>, Self::Error>> + Send;
 
     /// Every user rule, oldest first.
     fn rules(&self) -> impl Future<Output = Result<Vec<UserRule>, Self::Error>> + Send;

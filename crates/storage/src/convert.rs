@@ -1,8 +1,8 @@
 //! Between domain values and table rows.
 
+use crate::StorageError;
 use crate::entity::{expense, rule};
 use crate::money::{from_e4, to_e4};
-use crate::StorageError;
 use spendmap_core::{Expense, ExpenseRow, Field, Match, RuleKind, StoredMatch, UserRule};
 use std::collections::HashMap;
 use std::str::FromStr;

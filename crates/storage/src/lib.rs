@@ -19,9 +19,9 @@
 
 #![deny(missing_docs)]
 
+mod convert;
 mod entity;
 mod migration;
-mod convert;
 mod money;
 mod queries;
 mod writer;
@@ -181,10 +181,7 @@ mod tests {
     fn paths_become_sqlite_urls_and_urls_pass_through() {
         assert_eq!(database_url("data/x.db").ok(), Some("sqlite://data/x.db?mode=rwc".into()));
         assert_eq!(database_url("sqlite::memory:").ok(), Some("sqlite::memory:".into()));
-        assert_eq!(
-            database_url("postgres://u@h/db").ok(),
-            Some("postgres://u@h/db".to_owned())
-        );
+        assert_eq!(database_url("postgres://u@h/db").ok(), Some("postgres://u@h/db".to_owned()));
         assert!(matches!(database_url("mysql://h/db"), Err(StorageError::UnsupportedUrl(_))));
     }
 }

@@ -5,11 +5,11 @@ use crate::entity::{expense, rule};
 use crate::money::from_e4;
 use crate::{StorageError, db_err};
 use chrono::NaiveDate;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue, ColumnTrait, DatabaseConnection, EntityTrait,
-    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
-};
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue, ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
+};
 use spendmap_core::{ExpenseFilter, ExpenseRow, GroupBy, RuleKind, SpendRow, UserRule};
 
 pub(crate) async fn count_expenses(db: &DatabaseConnection) -> Result<u64, StorageError> {
@@ -59,10 +59,8 @@ pub(crate) async fn spend(
 ) -> Result<Vec<SpendRow>, StorageError> {
     let sql = spend_sql(by);
     let statement = Statement::from_string(db.get_database_backend(), sql);
-    let groups = SpendGroup::find_by_statement(statement)
-        .all(db)
-        .await
-        .map_err(db_err("summing spend"))?;
+    let groups =
+        SpendGroup::find_by_statement(statement).all(db).await.map_err(db_err("summing spend"))?;
 
     Ok(groups
         .into_iter()

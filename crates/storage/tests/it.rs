@@ -3,8 +3,8 @@
 //! gets a database of its own, so tests can run in parallel).
 
 use spendmap_core::{
-    Decimal, Expense, ExpenseFilter, ExpenseStore, ExpenseWriter, Field, GroupBy, Match,
-    NaiveDate, RuleKind, SourceKind, StoredMatch, UserRule, WriteCounts,
+    Decimal, Expense, ExpenseFilter, ExpenseStore, ExpenseWriter, Field, GroupBy, Match, NaiveDate,
+    RuleKind, SourceKind, StoredMatch, UserRule, WriteCounts,
 };
 use spendmap_storage::Store;
 use std::io::Write;
@@ -36,11 +36,8 @@ async fn fresh_postgres(base_url: &str) -> Store {
     use sea_orm::{ConnectionTrait, Database};
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
-    let name = format!(
-        "spendmap_it_{}_{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::SeqCst)
-    );
+    let name =
+        format!("spendmap_it_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
     let admin = Database::connect(base_url).await.expect("PostgreSQL reachable");
     admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name}")).await.expect("drop");
     admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create");
@@ -105,7 +102,8 @@ async fn writing_the_same_batch_twice_adds_nothing() {
 async fn a_changed_amount_updates_the_row_in_place() {
     for (backend, store) in stores("a_changed_amount_updates_the_row_in_place").await {
         write_all(&store, &[(expense("e1", "SLACK", "8.75"), matched("Slack"))]).await;
-        let counts = write_all(&store, &[(expense("e1", "SLACK", "17.50"), matched("Slack"))]).await;
+        let counts =
+            write_all(&store, &[(expense("e1", "SLACK", "17.50"), matched("Slack"))]).await;
 
         assert_eq!(counts, WriteCounts { inserted: 0, updated: 1, unchanged: 0 }, "{backend}");
         let rows = store.expenses(&ExpenseFilter::default()).await.expect("list");
@@ -116,7 +114,9 @@ async fn a_changed_amount_updates_the_row_in_place() {
 
 #[tokio::test]
 async fn a_key_repeated_in_one_batch_is_one_row_with_the_later_values() {
-    for (backend, store) in stores("a_key_repeated_in_one_batch_is_one_row_with_the_later_values").await {
+    for (backend, store) in
+        stores("a_key_repeated_in_one_batch_is_one_row_with_the_later_values").await
+    {
         let batch = vec![
             (expense("dup", "FIGMA", "12.00"), matched("Figma")),
             (expense("dup", "FIGMA", "15.00"), matched("Figma")),
@@ -161,7 +161,9 @@ async fn more_rows_than_one_statement_holds_are_all_stored() {
 
 #[tokio::test]
 async fn spend_by_app_is_exact_and_leaves_out_personal_ignored_and_unmatched() {
-    for (backend, store) in stores("spend_by_app_is_exact_and_leaves_out_personal_ignored_and_unmatched").await {
+    for (backend, store) in
+        stores("spend_by_app_is_exact_and_leaves_out_personal_ignored_and_unmatched").await
+    {
         let mut personal = expense("p", "ZOOM.US", "99.99");
         personal.personal = true;
         let ignored = Match {
@@ -212,7 +214,11 @@ async fn spend_by_month_splits_months_and_currencies() {
 
         let lines: Vec<_> =
             spend.iter().map(|r| format!("{} {} {}", r.key, r.currency, r.total)).collect();
-        assert_eq!(lines, ["2026-03 USD 10.00", "2026-04 EUR 30.00", "2026-04 USD 20.00"], "{backend}");
+        assert_eq!(
+            lines,
+            ["2026-03 USD 10.00", "2026-04 EUR 30.00", "2026-04 USD 20.00"],
+            "{backend}"
+        );
     }
 }
 

@@ -2,7 +2,7 @@
 
 use crate::cli::{ImportArgs, ReportArgs, Shape};
 use crate::progress::Progress;
-use crate::{context, commands::report};
+use crate::{commands::report, context};
 use anyhow::{Context, anyhow};
 use spendmap_core::{ExpenseSource, ExpenseStore, ExpenseWriter, Matcher, WriteCounts};
 use spendmap_csv_import::{FileFormat, ImportOptions};

@@ -52,7 +52,8 @@ fn rule_from_args(args: &RuleAddArgs) -> anyhow::Result<UserRule> {
 
 async fn list(store: &Store, format: OutputFormat) -> anyhow::Result<()> {
     let rules = store.rules().await.context("could not read rules")?;
-    let mut records = Records::new(vec!["id", "action", "field", "term", "app", "vendor"], vec!["id"]);
+    let mut records =
+        Records::new(vec!["id", "action", "field", "term", "app", "vendor"], vec!["id"]);
     for rule in &rules {
         let action = if rule.app.is_some() { "match" } else { "ignore" };
         records.push(vec![
