@@ -61,7 +61,7 @@ async fn import_file(
             }
             Err(err) => {
                 return Err(anyhow!(
-                    "{err}\nnothing from `{}` was stored; fix the row or pass --skip-bad-rows",
+                    "{err} (nothing from `{}` was stored; fix the row or pass --skip-bad-rows)",
                     path.display()
                 ));
             }
@@ -93,10 +93,11 @@ fn print_outcome(path: &Path, outcome: &FileOutcome, source: &spendmap_csv_impor
     let summary = source.summary();
     let written = outcome.written;
     println!(
-        "{}: {} rows read, {} new, {} changed, {} already stored, {} bad rows skipped, \
-         {} matched",
+        "{}: {} rows read, {} stored ({} new, {} changed, {} already there), \
+         {} bad rows skipped, {} matched",
         path.display(),
         outcome.read,
+        written.inserted + written.updated + written.unchanged,
         written.inserted,
         written.updated,
         written.unchanged,

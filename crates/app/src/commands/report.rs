@@ -4,8 +4,9 @@ use crate::cli::{OutputFormat, ReportArgs, ReportBy};
 use crate::output::{Records, text_or_null};
 use anyhow::Context;
 use serde_json::Value;
-use spendmap_core::{ExpenseStore, GroupBy, SpendRow};
+use spendmap_core::{Decimal, ExpenseStore, GroupBy, SpendRow};
 use spendmap_storage::Store;
+use std::collections::BTreeMap;
 
 /// Shown in place of an app when spend is a vendor's but no single app's.
 const APP_UNKNOWN: &str = "(app unknown)";
@@ -19,7 +20,28 @@ pub(crate) async fn run(store: &Store, args: &ReportArgs) -> anyhow::Result<()> 
         eprintln!("no matched spend yet: import a file with `spendmap import FILE`");
         return Ok(());
     }
-    records.print(args.format)
+    records.print(args.format)?;
+
+    if args.format == OutputFormat::Table {
+        println!("{}", totals_line(&rows));
+    }
+    Ok(())
+}
+
+/// `total: 1234.56 USD in 40 expenses, 99.00 EUR in 3 expenses`, one
+/// amount per currency because totals are never converted.
+fn totals_line(rows: &[SpendRow]) -> String {
+    let mut totals: BTreeMap<&str, (Decimal, u64)> = BTreeMap::new();
+    for row in rows {
+        let entry = totals.entry(&row.currency).or_default();
+        entry.0 += row.total;
+        entry.1 += row.expenses;
+    }
+    let parts: Vec<String> = totals
+        .iter()
+        .map(|(currency, (total, count))| format!("{total} {currency} in {count} expenses"))
+        .collect();
+    format!("total: {}", parts.join(", "))
 }
 
 fn group_by(by: ReportBy) -> GroupBy {
