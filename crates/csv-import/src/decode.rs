@@ -13,6 +13,10 @@ use std::path::{Path, PathBuf};
 /// few system calls, small enough not to matter.
 const BUFFER: usize = 64 * 1024;
 
+/// Bytes read from the start of a file to find a byte-order mark and tell
+/// text from binary data.
+const SNIFF_BYTES: usize = 8 * 1024;
+
 /// A CSV reader over the decoded text of a file.
 pub(crate) type Records = csv::Reader<Tail<DecodeReaderBytes<BufReader<File>, Vec<u8>>>>;
 
@@ -29,8 +33,19 @@ impl Source {
     /// then UTF-8 if every byte is valid UTF-8, else Windows-1252.
     pub(crate) fn open(path: &Path, label: Option<&str>) -> Result<Source, ImportError> {
         let told = label.map(lookup).transpose()?;
-        let bom = read_bom(path)?;
+        let start = read_start(path)?;
+        if start.is_empty() {
+            return Err(ImportError::Empty { path: path.to_owned() });
+        }
+        let bom = Encoding::for_bom(&start).map(|(encoding, _)| encoding);
         let encoding = bom.or(told).unwrap_or(UTF_8);
+
+        // Only UTF-16 text has NUL bytes; anywhere else they mean the file
+        // is not a text export at all, and no header will ever be found.
+        let wide = encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE;
+        if let Some(offset) = start.iter().position(|b| *b == 0).filter(|_| !wide) {
+            return Err(ImportError::NotText { path: path.to_owned(), offset: offset as u64 });
+        }
 
         let source = Source { path: path.to_owned(), encoding };
         if encoding != UTF_8 {
@@ -155,11 +170,12 @@ fn lookup(label: &str) -> Result<&'static Encoding, ImportError> {
         .ok_or_else(|| ImportError::UnknownEncoding(label.to_owned()))
 }
 
-fn read_bom(path: &Path) -> Result<Option<&'static Encoding>, ImportError> {
+/// The first bytes of the file, for the byte-order mark and the binary check.
+fn read_start(path: &Path) -> Result<Vec<u8>, ImportError> {
     let file = File::open(path).map_err(|e| ImportError::io(path, e))?;
-    let mut start = Vec::with_capacity(3);
-    file.take(3).read_to_end(&mut start).map_err(|e| ImportError::io(path, e))?;
-    Ok(Encoding::for_bom(&start).map(|(encoding, _)| encoding))
+    let mut start = Vec::with_capacity(SNIFF_BYTES);
+    file.take(SNIFF_BYTES as u64).read_to_end(&mut start).map_err(|e| ImportError::io(path, e))?;
+    Ok(start)
 }
 
 /// Offset of the first byte that is not valid UTF-8, streaming through the

@@ -8,12 +8,33 @@ use std::path::{Path, PathBuf};
 #[non_exhaustive]
 pub enum ImportError {
     /// The file could not be opened or read.
-    #[error("cannot read `{}`: {source}", path.display())]
+    #[error("cannot read `{}`", path.display())]
     Io {
         /// The file.
         path: PathBuf,
         /// What the operating system said.
         source: std::io::Error,
+    },
+
+    /// The file has no bytes at all.
+    #[error("{}: the file is empty", path.display())]
+    Empty {
+        /// The file.
+        path: PathBuf,
+    },
+
+    /// The file holds binary data (NUL bytes without a UTF-16 byte-order
+    /// mark): a spreadsheet, an image, a UTF-16 file without its BOM.
+    #[error(
+        "{}: not a text export (binary data at byte {offset}); save it as CSV or \
+         \"Unicode text\", or pass --encoding utf-16le if it is UTF-16 without a BOM",
+        path.display()
+    )]
+    NotText {
+        /// The file.
+        path: PathBuf,
+        /// Where the first NUL byte is.
+        offset: u64,
     },
 
     /// The encoding option is not a label `encoding_rs` knows.

@@ -335,3 +335,36 @@ fn told_options_win_over_sniffing() {
     let told = import_with(file.path().to_owned(), &options);
     assert_eq!(told.total(), dec("1234"));
 }
+
+#[test]
+fn an_empty_file_says_so() {
+    let file = temp_file(b"");
+
+    let err = open(file.path(), &ImportOptions::default()).unwrap_err();
+
+    assert!(matches!(err, ImportError::Empty { .. }), "{err}");
+    assert!(err.to_string().ends_with("the file is empty"), "{err}");
+}
+
+#[test]
+fn a_binary_file_is_not_searched_for_a_header() {
+    let file = temp_file(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x01\0");
+
+    let err = open(file.path(), &ImportOptions::default()).unwrap_err();
+
+    assert!(matches!(err, ImportError::NotText { offset: 8, .. }), "{err}");
+}
+
+#[test]
+fn utf16_without_a_bom_reads_when_told() {
+    let text = "Transaction Date,Vendor,Amount\n2026-05-04,FIGMA.COM,15.00\n";
+    let bytes: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let file = temp_file(&bytes);
+    let told = ImportOptions { encoding: Some("utf-16le".into()), ..ImportOptions::default() };
+
+    let refused = open(file.path(), &ImportOptions::default()).unwrap_err();
+    let imported = import_with(file.path().to_owned(), &told);
+
+    assert!(matches!(refused, ImportError::NotText { .. }), "{refused}");
+    assert_eq!(imported.total(), dec("15.00"));
+}

@@ -45,8 +45,8 @@ async fn import_file(
     quiet: bool,
 ) -> anyhow::Result<()> {
     let _span = tracing::info_span!("import", file = %path.display()).entered();
-    let mut source = spendmap_csv_import::open(path, options)
-        .with_context(|| format!("could not import `{}`", path.display()))?;
+    // Import errors already name the file (and line and column).
+    let mut source = spendmap_csv_import::open(path, options)?;
     let mut writer = store.writer().await?;
     let mut progress = Progress::new(&path.display().to_string(), quiet);
     let mut outcome = FileOutcome::default();
