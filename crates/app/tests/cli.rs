@@ -134,15 +134,15 @@ fn the_report_by_app_has_the_promised_fields_and_skips_personal_spend() {
     assert!(zoom["vendor"].is_string());
 }
 
+/// A good row on line 2, an amount that is not a number on line 3.
+const ONE_BAD_AMOUNT: &str = "Entry ID,Transaction Date,Vendor,Amount,Currency\n\
+                              1,2026-03-02,SLACK,8.75,USD\n\
+                              2,2026-03-03,FIGMA,twelve,USD\n";
+
 #[test]
 fn a_bad_row_stores_nothing_and_names_file_line_and_column() {
     let ws = Workspace::new();
-    let file = ws.file(
-        "bad.csv",
-        "Entry ID,Transaction Date,Vendor,Amount,Currency\n\
-         1,2026-03-02,SLACK,8.75,USD\n\
-         2,2026-03-03,FIGMA,twelve,USD\n",
-    );
+    let file = ws.file("bad.csv", ONE_BAD_AMOUNT);
 
     let output = ws.run(&["import", file.to_str().expect("path")]);
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -158,12 +158,7 @@ fn a_bad_row_stores_nothing_and_names_file_line_and_column() {
 #[test]
 fn skip_bad_rows_stores_the_good_ones_and_lists_the_bad() {
     let ws = Workspace::new();
-    let file = ws.file(
-        "bad.csv",
-        "Entry ID,Transaction Date,Vendor,Amount,Currency\n\
-         1,2026-03-02,SLACK,8.75,USD\n\
-         2,2026-03-03,FIGMA,twelve,USD\n",
-    );
+    let file = ws.file("bad.csv", ONE_BAD_AMOUNT);
 
     let output = ws.run(&["import", "--skip-bad-rows", file.to_str().expect("path")]);
     let stderr = String::from_utf8_lossy(&output.stderr);
