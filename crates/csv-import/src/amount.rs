@@ -15,7 +15,10 @@ pub(crate) enum Hint {
     Point,
     /// Only a decimal comma reads it (`1.234,56`, `12,5`, `1.234.567`).
     Comma,
-    /// Either reads it (`1,234`, `1.000`, `12`), or it is not an amount.
+    /// Both read it, to different values: `1,234` and `1.000` are a
+    /// thousand or about one.
+    Either,
+    /// The mark does not matter (`12`), or it is not an amount.
     Neither,
 }
 
@@ -56,7 +59,7 @@ fn single_mark_hint(core: &str, mark: char) -> Hint {
         && (1..=3).contains(&int.len())
         && int.bytes().all(|b| b.is_ascii_digit())
         && !int.starts_with('0');
-    if could_group { Hint::Neither } else { as_decimal }
+    if could_group { Hint::Either } else { as_decimal }
 }
 
 /// Splits a cell into (negative, numeric core); `None` if the dressing
@@ -254,8 +257,8 @@ mod tests {
         assert_eq!(hint("1,234,567"), Hint::Point);
         assert_eq!(hint("1234,567"), Hint::Comma);
         assert_eq!(hint("0,500"), Hint::Comma);
-        assert_eq!(hint("1,234"), Hint::Neither);
-        assert_eq!(hint("1.000"), Hint::Neither);
+        assert_eq!(hint("1,234"), Hint::Either);
+        assert_eq!(hint("1.000"), Hint::Either);
         assert_eq!(hint("12"), Hint::Neither);
         assert_eq!(hint("n/a"), Hint::Neither);
     }

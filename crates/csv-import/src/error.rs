@@ -167,6 +167,22 @@ pub enum ImportError {
         comma_line: u64,
     },
 
+    /// Every amount with a mark reads both ways (`1.500`, `2,250`), so the
+    /// file does not say which mark is decimal.
+    #[error(
+        "{}: amounts do not show the decimal mark: \"{example}\" (line {line}) could be \
+         read either way, and no amount decides; pass --decimal-comma or --decimal-point",
+        path.display()
+    )]
+    AmbiguousDecimalMark {
+        /// The file.
+        path: PathBuf,
+        /// An amount both marks read.
+        example: String,
+        /// Its line.
+        line: u64,
+    },
+
     /// The format was forced to SAE but the file does not start with
     /// `EXTRACT|`.
     #[error("{}: not a Standard Accounting Extract (the first line is not `EXTRACT|...`)", path.display())]

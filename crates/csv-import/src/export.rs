@@ -433,6 +433,7 @@ fn survey(
 struct MarkVotes {
     point: Option<(u64, String)>,
     comma: Option<(u64, String)>,
+    either: Option<(u64, String)>,
 }
 
 impl MarkVotes {
@@ -440,6 +441,7 @@ impl MarkVotes {
         let slot = match amount::hint(raw) {
             amount::Hint::Point => &mut self.point,
             amount::Hint::Comma => &mut self.comma,
+            amount::Hint::Either => &mut self.either,
             amount::Hint::Neither => return,
         };
         if slot.is_none() {
@@ -447,12 +449,15 @@ impl MarkVotes {
         }
     }
 
-    /// Decimal comma or not. When no amount decides, a `;`-delimited file is
-    /// taken as decimal comma (that is how European Excel writes CSV) and
-    /// every other file as decimal point.
+    /// Decimal comma or not. One amount that only one mark can read decides
+    /// for the whole file. When none decides but some amount reads as two
+    /// different values (`1.500`: one and a half, or fifteen hundred), the
+    /// caller must say: a guess could be out by a factor of a thousand.
+    /// Only when the mark cannot matter (whole numbers) does the delimiter
+    /// pick: decimal comma for `;` (European Excel), else decimal point.
     fn decide(&self, path: &Path, delimiter: u8) -> Result<bool, ImportError> {
-        match (&self.point, &self.comma) {
-            (Some((point_line, point)), Some((comma_line, comma))) => {
+        match (&self.point, &self.comma, &self.either) {
+            (Some((point_line, point)), Some((comma_line, comma)), _) => {
                 Err(ImportError::ConflictingDecimalMarks {
                     path: path.to_owned(),
                     point: point.clone(),
@@ -461,9 +466,14 @@ impl MarkVotes {
                     comma_line: *comma_line,
                 })
             }
-            (Some(_), None) => Ok(false),
-            (None, Some(_)) => Ok(true),
-            (None, None) => Ok(delimiter == b';'),
+            (Some(_), None, _) => Ok(false),
+            (None, Some(_), _) => Ok(true),
+            (None, None, Some((line, example))) => Err(ImportError::AmbiguousDecimalMark {
+                path: path.to_owned(),
+                example: example.clone(),
+                line: *line,
+            }),
+            (None, None, None) => Ok(delimiter == b';'),
         }
     }
 }

@@ -21,9 +21,10 @@
 //!   aliases Concur's tools use; [`ImportOptions::columns`] overrides them.
 //! * **Decimal mark, per file.** Every amount is looked at before any is
 //!   read: `1,234.56` or `12.5` proves a decimal point, `1.234,56` or `12,5`
-//!   a comma; seeing both is an error. A file in which no amount decides
-//!   (all like `1,234` or `12`) uses a comma when its delimiter is `;` (what
-//!   European Excel writes) and a point otherwise. SAE files use a point.
+//!   a comma; seeing both is an error. When no amount decides but some
+//!   read two ways (`1,234`, `1.500`), the file is refused until the caller
+//!   says which mark it uses: a guess could be out by a thousand times.
+//!   Whole numbers (`12`) read the same either way. SAE files use a point.
 //! * **Date order, per column.** ISO and dotted (`31.12.2026`, day first)
 //!   dates read alone. Slash dates take the order their column proves: a
 //!   first part above 12 means day/month, a second part above 12 month/day.

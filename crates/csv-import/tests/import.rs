@@ -325,15 +325,19 @@ fn subtotal_rows_between_entries_are_skipped_and_counted() {
 }
 
 #[test]
-fn told_options_win_over_sniffing() {
+fn told_options_decide_what_the_file_does_not() {
     let text = b"Transaction Date;Vendor;Amount\n2026-01-01;A;1,234\n";
     let file = temp_file(text);
-    let sniffed = import_with(file.path().to_owned(), &ImportOptions::default());
-    assert_eq!(sniffed.total(), dec("1.234"), "no evidence and `;`: decimal comma");
+    let comma = ImportOptions { decimal_comma: Some(true), ..Default::default() };
+    let point = ImportOptions { decimal_comma: Some(false), ..Default::default() };
 
-    let options = ImportOptions { decimal_comma: Some(false), ..Default::default() };
-    let told = import_with(file.path().to_owned(), &options);
-    assert_eq!(told.total(), dec("1234"));
+    let sniffed = open(file.path(), &ImportOptions::default()).unwrap_err();
+    let as_comma = import_with(file.path().to_owned(), &comma);
+    let as_point = import_with(file.path().to_owned(), &point);
+
+    assert!(matches!(sniffed, ImportError::AmbiguousDecimalMark { .. }), "{sniffed}");
+    assert_eq!(as_comma.total(), dec("1.234"));
+    assert_eq!(as_point.total(), dec("1234"));
 }
 
 #[test]
@@ -367,4 +371,18 @@ fn utf16_without_a_bom_reads_when_told() {
 
     assert!(matches!(refused, ImportError::NotText { .. }), "{refused}");
     assert_eq!(imported.total(), dec("15.00"));
+}
+
+#[test]
+fn amounts_that_read_both_ways_make_the_caller_choose() {
+    let text = "Transaction Date,Vendor,Amount\n2026-05-04,FIGMA.COM,\"1.500\"\n\
+                2026-05-05,SLACK,\"2.250\"\n";
+    let file = temp_file(text.as_bytes());
+    let comma = ImportOptions { decimal_comma: Some(true), ..ImportOptions::default() };
+
+    let refused = open(file.path(), &ImportOptions::default()).unwrap_err();
+    let imported = import_with(file.path().to_owned(), &comma);
+
+    assert!(matches!(refused, ImportError::AmbiguousDecimalMark { line: 2, .. }), "{refused}");
+    assert_eq!(imported.total(), dec("3750"));
 }
