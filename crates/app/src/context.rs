@@ -1,6 +1,6 @@
 //! Opening what every command needs: the store and the matcher.
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use spendmap_core::ExpenseStore;
 use spendmap_matcher::{Catalog, VendorMatcher};
 use spendmap_storage::Store;
@@ -9,14 +9,39 @@ use std::path::{Path, PathBuf};
 /// Open the database the user chose, or the default file.
 pub(crate) async fn open_store(db: Option<&str>) -> anyhow::Result<Store> {
     let location = match db {
-        Some(location) => location.to_owned(),
-        None => default_database()?.display().to_string(),
+        Some(location) => {
+            if is_plain_path(location) {
+                create_private_file(Path::new(location))?;
+            }
+            location.to_owned()
+        }
+        None => {
+            let path = default_database()?;
+            create_default_folder(&path)?;
+            create_private_file(&path)?;
+            path.display().to_string()
+        }
     };
-    if is_plain_path(&location) {
-        create_private_file(Path::new(&location))?;
-    }
-    tracing::info!(database = %location, "opening storage");
-    Store::open(&location).await.with_context(|| format!("could not open database `{location}`"))
+
+    let shown = without_password(&location);
+    tracing::info!(database = %shown, "opening storage");
+    Store::open(&location).await.with_context(|| format!("could not open database `{shown}`"))
+}
+
+/// A database URL as it may be shown: any password replaced by `***`.
+fn without_password(location: &str) -> String {
+    let Some((scheme, rest)) = location.split_once("://") else {
+        return location.to_owned();
+    };
+    let (authority, tail) = rest.split_once('/').map_or((rest, ""), |(a, t)| (a, t));
+    let Some((credentials, host)) = authority.rsplit_once('@') else {
+        return location.to_owned();
+    };
+    let Some((user, _password)) = credentials.split_once(':') else {
+        return location.to_owned();
+    };
+    let slash = if rest.contains('/') { "/" } else { "" };
+    format!("{scheme}://{user}:***@{host}{slash}{tail}")
 }
 
 /// The catalog shipped with spendmap.
@@ -42,15 +67,24 @@ fn is_plain_path(location: &str) -> bool {
     !location.contains(':') || Path::new(location).is_absolute()
 }
 
-/// Create the database file (and its folder) readable only by the user:
-/// it holds who spent what, and later the Concur connection.
+/// The default database's folder is ours to create; a folder in a path the
+/// user typed is not, so that a typo does not quietly start a new database.
+fn create_default_folder(path: &Path) -> anyhow::Result<()> {
+    let Some(parent) = path.parent() else { return Ok(()) };
+    std::fs::create_dir_all(parent)
+        .with_context(|| format!("could not create folder `{}`", parent.display()))
+}
+
+/// Create the database file readable only by the user: it holds who spent
+/// what, and later the Concur connection.
 fn create_private_file(path: &Path) -> anyhow::Result<()> {
     if path.exists() {
         return Ok(());
     }
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("could not create folder `{}`", parent.display()))?;
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+        && !parent.is_dir()
+    {
+        bail!("folder `{}` does not exist (create it, or check the --db path)", parent.display());
     }
 
     let mut options = std::fs::OpenOptions::new();
@@ -61,4 +95,20 @@ fn create_private_file(path: &Path) -> anyhow::Result<()> {
         .open(path)
         .map(drop)
         .with_context(|| format!("could not create database file `{}`", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_password;
+
+    #[test]
+    fn passwords_are_hidden_and_the_rest_kept() {
+        assert_eq!(
+            without_password("postgres://u:secret@127.0.0.1:5432/db"),
+            "postgres://u:***@127.0.0.1:5432/db"
+        );
+        assert_eq!(without_password("postgres://u@host/db"), "postgres://u@host/db");
+        assert_eq!(without_password("postgres://u:p@w@host"), "postgres://u:***@host");
+        assert_eq!(without_password("data/spend.db"), "data/spend.db");
+    }
 }

@@ -7,6 +7,10 @@
 //! Results go to stdout; logs, progress and errors go to stderr, and any
 //! failure ends the process with one line and a non-zero exit code.
 
+// Results go through `output`, which survives a closed pipe; a stray
+// `println!` would panic on `spendmap report | head`.
+#![warn(clippy::print_stdout)]
+
 mod cli;
 mod commands;
 mod context;
@@ -32,8 +36,28 @@ fn main() -> ExitCode {
 
 /// One line per failure, with its causes joined, and no backtrace.
 fn fail(err: &anyhow::Error) -> ExitCode {
-    eprintln!("error: {err:#}");
+    eprintln!("error: {}", one_line(err));
     ExitCode::FAILURE
+}
+
+/// An error and its causes on one line, `outer: cause: root cause`.
+///
+/// Database and I/O errors often repeat their source's text in their own
+/// message (sqlx's pool error inside sea-orm's inside ours); a cause whose
+/// text is already on the line is left out, so each fact is said once.
+pub(crate) fn one_line(err: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if line.contains(text.as_str()) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
 }
 
 /// Logs go to stderr. `RUST_LOG` wins; otherwise warnings, turned up by
@@ -53,7 +77,25 @@ fn init_logging(verbose: u8, quiet: bool) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(verbose > 1)
         .without_time()
         .init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn repeated_causes_are_said_once() {
+        let root = std::io::Error::other("connection refused");
+        let middle = anyhow::Error::new(root).context("pool timed out: connection refused");
+        let top = middle.context("could not open database `x`");
+
+        assert_eq!(
+            one_line(&top),
+            "could not open database `x`: pool timed out: connection refused"
+        );
+    }
 }

@@ -78,12 +78,20 @@ impl Records {
 
     fn csv(&self, out: &mut impl Write) -> std::io::Result<()> {
         let mut writer = csv::Writer::from_writer(out);
-        writer.write_record(&self.columns)?;
+        writer.write_record(&self.columns).map_err(io_error)?;
         for row in &self.rows {
-            writer.write_record(row.iter().map(plain_text))?;
+            writer.write_record(row.iter().map(plain_text)).map_err(io_error)?;
         }
         writer.flush()
     }
+}
+
+/// Print one line of results on stdout. A reader that went away
+/// (`spendmap report | head`) is not an error.
+pub(crate) fn say(text: &str) -> anyhow::Result<()> {
+    writeln!(std::io::stdout().lock(), "{text}")
+        .or_else(ignore_broken_pipe)
+        .context("could not write to stdout")
 }
 
 /// A value as plain text: strings unquoted, null empty.
@@ -92,6 +100,14 @@ fn plain_text(value: &Value) -> String {
         Value::Null => String::new(),
         Value::String(text) => text.clone(),
         other => other.to_string(),
+    }
+}
+
+/// The I/O error inside a csv error, so that a closed pipe stays one.
+fn io_error(err: csv::Error) -> std::io::Error {
+    match err.into_kind() {
+        csv::ErrorKind::Io(err) => err,
+        other => std::io::Error::other(format!("{other:?}")),
     }
 }
 

@@ -156,6 +156,27 @@ fn a_bad_row_stores_nothing_and_names_file_line_and_column() {
 }
 
 #[test]
+fn a_failing_file_does_not_stop_the_next_one() {
+    let ws = Workspace::new();
+    let bad = ws.file("bad.csv", ONE_BAD_AMOUNT);
+    let good = ws.file(
+        "good.csv",
+        "Entry ID,Transaction Date,Vendor,Amount,Currency\n\
+         g1,2026-03-02,FIGMA.COM,15.00,USD\n",
+    );
+
+    let output = ws.run(&["import", bad.to_str().expect("path"), good.to_str().expect("path")]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let expenses = ws.json(&["expenses", "--format", "json"]);
+
+    assert!(!output.status.success());
+    assert!(stderr.contains("bad.csv:3"), "{stderr}");
+    assert!(stderr.contains("1 of 2 files not imported"), "{stderr}");
+    assert_eq!(expenses.len(), 1);
+    assert_eq!(expenses[0]["source_id"], "g1");
+}
+
+#[test]
 fn skip_bad_rows_stores_the_good_ones_and_lists_the_bad() {
     let ws = Workspace::new();
     let file = ws.file("bad.csv", ONE_BAD_AMOUNT);

@@ -22,12 +22,15 @@ pub enum GroupBy {
 /// not personal) goes into it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SpendRow {
-    /// The group's value: app name, `YYYY-MM`, employee or vendor.
+    /// The group's value: app name, `YYYY-MM`, employee name (else id) or
+    /// vendor.
     pub key: String,
     /// The app, when grouping by app (`None` for vendor-only spend).
     pub app: Option<String>,
     /// The vendor, when grouping by app or vendor.
     pub vendor: Option<String>,
+    /// The employee's id, when grouping by employee (the key is the name).
+    pub employee_id: Option<String>,
     /// Currency of `total`; totals are never mixed across currencies.
     pub currency: String,
     /// Exact sum of the amounts (refunds included).

@@ -45,7 +45,7 @@ pub const BATCH_ROWS: usize = 500;
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
     /// The database refused or failed an operation.
-    #[error("database error while {doing}: {source}")]
+    #[error("database error while {doing}")]
     Database {
         /// What we were doing, for the message.
         doing: &'static str,
@@ -109,7 +109,12 @@ impl Store {
                     .create_if_missing(true)
             });
         } else {
-            options.max_connections(4);
+            // Fail within seconds when the server is down, instead of
+            // waiting out the pool's default 30 s per attempt.
+            options
+                .max_connections(4)
+                .connect_timeout(Duration::from_secs(10))
+                .acquire_timeout(Duration::from_secs(10));
         }
 
         let db = Database::connect(options).await.map_err(db_err("connecting"))?;

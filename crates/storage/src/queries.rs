@@ -45,6 +45,7 @@ struct SpendGroup {
     key: String,
     app: Option<String>,
     vendor: Option<String>,
+    employee_id: Option<String>,
     currency: String,
     total_e4: i64,
     expenses: i64,
@@ -68,6 +69,7 @@ pub(crate) async fn spend(
             key: group.key,
             app: group.app,
             vendor: group.vendor,
+            employee_id: group.employee_id,
             currency: group.currency,
             total: from_e4(group.total_e4),
             expenses: u64::try_from(group.expenses).unwrap_or(0),
@@ -81,35 +83,36 @@ pub(crate) async fn spend(
 /// The aggregate for one grouping. The same text runs on SQLite and
 /// PostgreSQL: `CAST(date AS TEXT)` is `YYYY-MM-DD` on both, and the sum is
 /// cast back to an integer because PostgreSQL widens `SUM(bigint)` to
-/// `numeric`.
+/// `numeric`. Totals are never mixed across currencies, so groups are
+/// listed currency by currency, largest first.
 fn spend_sql(by: GroupBy) -> String {
-    let employee = "CASE WHEN employee_id <> '' THEN employee_id ELSE employee_name END";
-    let (key, app, vendor) = match by {
-        GroupBy::App => ("COALESCE(app, app_vendor)", "app", "app_vendor"),
-        GroupBy::Month => ("SUBSTR(CAST(date AS TEXT), 1, 7)", "NULL", "NULL"),
-        GroupBy::Employee => (employee, "NULL", "NULL"),
-        GroupBy::Vendor => ("app_vendor", "NULL", "app_vendor"),
-    };
-    let group_by = match by {
-        GroupBy::App => "app, app_vendor, currency".to_owned(),
-        GroupBy::Vendor => "app_vendor, currency".to_owned(),
-        GroupBy::Month | GroupBy::Employee => format!("{key}, currency"),
+    let employee_key = "CASE WHEN employee_id <> '' THEN employee_id ELSE employee_name END";
+    let employee_name = "CASE WHEN employee_name <> '' THEN employee_name ELSE employee_id END";
+    let (key, app, vendor, employee_id, group_by) = match by {
+        GroupBy::App => {
+            ("COALESCE(app, app_vendor)", "app", "app_vendor", "NULL", "app, app_vendor")
+        }
+        GroupBy::Month => ("SUBSTR(CAST(date AS TEXT), 1, 7)", "NULL", "NULL", "NULL", "key"),
+        GroupBy::Employee => {
+            (employee_name, "NULL", "NULL", "employee_id", "employee_id, employee_name")
+        }
+        GroupBy::Vendor => ("app_vendor", "NULL", "app_vendor", "NULL", "app_vendor"),
     };
     let order = match by {
         GroupBy::Month => "key, currency",
-        _ => "total_e4 DESC, key, currency",
+        _ => "currency, total_e4 DESC, key",
     };
     let vendor_known = if by == GroupBy::Vendor { "AND app_vendor IS NOT NULL" } else { "" };
 
     format!(
-        "SELECT {key} AS key, {app} AS app, {vendor} AS vendor, currency, \
-         CAST(SUM(amount_e4) AS BIGINT) AS total_e4, COUNT(*) AS expenses, \
-         COUNT(DISTINCT {employee}) AS employees, \
+        "SELECT {key} AS key, {app} AS app, {vendor} AS vendor, {employee_id} AS employee_id, \
+         currency, CAST(SUM(amount_e4) AS BIGINT) AS total_e4, COUNT(*) AS expenses, \
+         COUNT(DISTINCT {employee_key}) AS employees, \
          MIN(date) AS first_date, MAX(date) AS last_date \
          FROM expense \
          WHERE matched_by IS NOT NULL AND matched_by <> '{ignored}' \
          AND personal = FALSE {vendor_known} \
-         GROUP BY {group_by} ORDER BY {order}",
+         GROUP BY {group_by}, currency ORDER BY {order}",
         ignored = RuleKind::IgnoreRule.as_str(),
     )
 }

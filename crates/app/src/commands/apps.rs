@@ -1,6 +1,6 @@
 //! `spendmap apps`: what the catalog knows.
 
-use crate::cli::AppsArgs;
+use crate::cli::{AppsArgs, OutputFormat};
 use crate::context;
 use crate::output::Records;
 use serde_json::Value;
@@ -20,6 +20,10 @@ pub(crate) fn run(args: &AppsArgs) -> anyhow::Result<()> {
             Value::String(app.vendor.clone()),
             Value::String(app.category.clone()),
         ]);
+    }
+    if records.is_empty() && args.format == OutputFormat::Table {
+        eprintln!("no catalog app matches `{}`", args.search.as_deref().unwrap_or_default());
+        return Ok(());
     }
     records.print(args.format)
 }

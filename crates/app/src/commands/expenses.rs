@@ -1,6 +1,7 @@
 //! `spendmap expenses`: stored expenses with their decision and reasons.
 
 use crate::cli::{ExpensesArgs, OutputFormat};
+use crate::context;
 use crate::output::{Records, text_or_null};
 use anyhow::Context;
 use serde_json::Value;
@@ -51,7 +52,7 @@ pub(crate) async fn run(store: &Store, args: &ExpensesArgs) -> anyhow::Result<()
     }
 
     if records.is_empty() && args.format == OutputFormat::Table {
-        eprintln!("no expenses match");
+        eprintln!("{}", nothing_found(args)?);
         return Ok(());
     }
     records.print(args.format)
@@ -81,4 +82,23 @@ fn value(row: &ExpenseRow, column: &str) -> Value {
         "match_reason" => text_or_null(decision.map(|m| m.reason.as_str())),
         _ => Value::Null,
     }
+}
+
+/// Why the list is empty, with the next thing to try.
+fn nothing_found(args: &ExpensesArgs) -> anyhow::Result<String> {
+    let Some(app) = &args.app else {
+        return Ok(if args.unmatched {
+            "nothing waits for review: every expense is matched or ignored".to_owned()
+        } else {
+            "no expenses stored yet: import a file with `spendmap import FILE`".to_owned()
+        });
+    };
+    let known = context::catalog()?.find_app(app).is_some();
+    Ok(if known {
+        format!("no stored expense is matched to `{app}`")
+    } else {
+        format!(
+            "no stored expense is matched to `{app}`, and the catalog has no such app; `spendmap apps {app}` searches it"
+        )
+    })
 }

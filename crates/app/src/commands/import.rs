@@ -1,39 +1,61 @@
 //! `spendmap import`: files in, matched expenses stored, counts out.
 
 use crate::cli::{ImportArgs, ReportArgs, Shape};
+use crate::output::say;
 use crate::progress::Progress;
 use crate::{commands::report, context};
-use anyhow::{Context, anyhow};
+use anyhow::{Context, anyhow, bail};
 use spendmap_core::{ExpenseSource, ExpenseStore, ExpenseWriter, Matcher, WriteCounts};
-use spendmap_csv_import::{FileFormat, ImportOptions};
+use spendmap_csv_import::{FileFormat, FileImport, ImportOptions};
 use spendmap_matcher::VendorMatcher;
 use spendmap_storage::{BATCH_ROWS, Store};
 use std::path::Path;
+use tracing::Instrument;
 
 /// What happened to one file.
 #[derive(Debug, Default)]
 struct FileOutcome {
-    read: u64,
+    /// Rows that became expenses.
+    good: u64,
     written: WriteCounts,
     bad_rows: Vec<String>,
     matched: u64,
+    without_currency: u64,
 }
 
+/// Imports every file, each in its own transaction. A file that fails is
+/// reported and the others still go in; the command fails at the end if
+/// any file did.
 pub(crate) async fn run(store: &Store, args: &ImportArgs, quiet: bool) -> anyhow::Result<()> {
     let options = import_options(args)?;
     let catalog = context::catalog()?;
     let matcher = context::matcher(store, &catalog).await?;
 
+    let mut failed = Vec::new();
     for path in &args.files {
-        import_file(store, &matcher, path, &options, args.skip_bad_rows, quiet).await?;
+        let span = tracing::info_span!("import", file = %path.display());
+        let imported = import_file(store, &matcher, path, &options, args.skip_bad_rows, quiet)
+            .instrument(span)
+            .await;
+        match imported {
+            Ok(()) => {}
+            Err(err) if args.files.len() == 1 => return Err(err),
+            Err(err) => {
+                eprintln!("error: {}", crate::one_line(&err));
+                failed.push(path.display().to_string());
+            }
+        }
     }
 
     if args.report {
-        println!();
+        say("")?;
         report::run(store, &ReportArgs { by: Default::default(), format: Default::default() })
             .await?;
     }
-    Ok(())
+    match failed.len() {
+        0 => Ok(()),
+        n => bail!("{n} of {} files not imported: {}", args.files.len(), failed.join(", ")),
+    }
 }
 
 async fn import_file(
@@ -44,7 +66,6 @@ async fn import_file(
     skip_bad_rows: bool,
     quiet: bool,
 ) -> anyhow::Result<()> {
-    let _span = tracing::info_span!("import", file = %path.display()).entered();
     // Import errors already name the file (and line and column).
     let mut source = spendmap_csv_import::open(path, options)?;
     let mut writer = store.writer().await?;
@@ -60,14 +81,15 @@ async fn import_file(
                 continue;
             }
             Err(err) => {
-                return Err(anyhow!(
+                bail!(
                     "{err} (nothing from `{}` was stored; fix the row or pass --skip-bad-rows)",
                     path.display()
-                ));
+                );
             }
         };
 
-        outcome.read += 1;
+        outcome.good += 1;
+        outcome.without_currency += u64::from(expense.currency.is_empty());
         let decision = matcher.match_expense(&expense);
         outcome.matched += u64::from(decision.as_ref().is_some_and(|m| m.counts()));
         batch.push((expense, decision));
@@ -81,45 +103,77 @@ async fn import_file(
     writer.commit().await.with_context(|| format!("could not store `{}`", path.display()))?;
     progress.finish();
 
-    print_outcome(path, &outcome, &source);
-    Ok(())
+    print_outcome(path, &outcome, &source)
 }
 
-fn print_outcome(path: &Path, outcome: &FileOutcome, source: &spendmap_csv_import::FileImport) {
+fn print_outcome(path: &Path, outcome: &FileOutcome, source: &FileImport) -> anyhow::Result<()> {
     for bad in &outcome.bad_rows {
         eprintln!("skipped: {bad}");
     }
 
-    let summary = source.summary();
     let written = outcome.written;
-    println!(
-        "{}: {} rows read, {} stored ({} new, {} changed, {} already there), \
-         {} bad rows skipped, {} matched",
+    let bad = outcome.bad_rows.len() as u64;
+    let unmatched = outcome.good - outcome.matched;
+    say(&format!(
+        "{}: {} read, {} stored ({} new, {} changed, {} already there), {} skipped, \
+         {} matched, {} left for review",
         path.display(),
-        outcome.read,
+        plural(outcome.good + bad, "row"),
         written.inserted + written.updated + written.unchanged,
         written.inserted,
         written.updated,
         written.unchanged,
-        outcome.bad_rows.len(),
+        plural(bad, "bad row"),
         outcome.matched,
+        unmatched,
+    ))?;
+
+    let summary = source.summary();
+    tracing::info!(
+        format = %summary.format,
+        encoding = summary.encoding,
+        delimiter = %char::from(summary.delimiter).escape_default(),
+        decimal_comma = summary.decimal_comma,
+        date_format = %summary.date_format,
+        header_line = summary.header_line,
+        "how the file was read"
     );
-    tracing::info!(?summary, "file read");
     if let Some((stated, found)) = summary.sae_count_mismatch() {
         eprintln!(
             "warning: {}: the EXTRACT line promises {stated} detail lines but the file has {found}",
             path.display()
         );
     }
+    if outcome.without_currency > 0 {
+        eprintln!(
+            "warning: {}: {} no currency; their totals are reported under an empty currency \
+             (map a column with --column currency=HEADER)",
+            path.display(),
+            plural(outcome.without_currency, "row has"),
+        );
+    }
+
     let not_rows = [
-        (summary.title_lines_skipped, "title lines above the header"),
-        (summary.subtotal_lines_skipped, "subtotal lines"),
-        (summary.footer_lines_skipped, "total and footer lines"),
+        (summary.title_lines_skipped, "title line"),
+        (summary.subtotal_lines_skipped, "subtotal line"),
+        (summary.footer_lines_skipped, "total or footer line"),
     ];
     let not_rows: Vec<String> =
-        not_rows.iter().filter(|(n, _)| *n > 0).map(|(n, what)| format!("{n} {what}")).collect();
-    if !not_rows.is_empty() {
-        println!("  skipped as not expenses: {}", not_rows.join(", "));
+        not_rows.iter().filter(|(n, _)| *n > 0).map(|(n, what)| plural(*n, what)).collect();
+    if not_rows.is_empty() {
+        return Ok(());
+    }
+    say(&format!("  not expenses, skipped: {}", not_rows.join(", ")))
+}
+
+/// `1 row`, `2 rows`; `1 row has`, `2 rows have`.
+fn plural(n: u64, what: &str) -> String {
+    if n == 1 {
+        return format!("1 {what}");
+    }
+    match what.strip_suffix(" has") {
+        Some(noun) => format!("{n} {noun}s have"),
+        None => format!("{n} {what}s"),
     }
 }
 
@@ -149,4 +203,18 @@ fn import_options(args: &ImportArgs) -> anyhow::Result<ImportOptions> {
         columns,
         format,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plural;
+
+    #[test]
+    fn plurals_read_as_english() {
+        assert_eq!(plural(1, "bad row"), "1 bad row");
+        assert_eq!(plural(3, "bad row"), "3 bad rows");
+        assert_eq!(plural(0, "title line"), "0 title lines");
+        assert_eq!(plural(1, "row has"), "1 row has");
+        assert_eq!(plural(2, "row has"), "2 rows have");
+    }
 }

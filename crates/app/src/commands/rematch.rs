@@ -2,6 +2,7 @@
 //! rules or the catalog changed.
 
 use crate::context;
+use crate::output::say;
 use crate::progress::Progress;
 use anyhow::Context;
 use spendmap_core::{ExpenseFilter, ExpenseStore, ExpenseWriter, Matcher, WriteCounts};
@@ -41,6 +42,5 @@ pub(crate) async fn rematch_all(store: &Store, quiet: bool) -> anyhow::Result<(u
 
 pub(crate) async fn run(store: &Store, quiet: bool) -> anyhow::Result<()> {
     let (changed, matched) = rematch_all(store, quiet).await?;
-    println!("{changed} decisions changed; {matched} expenses matched");
-    Ok(())
+    say(&format!("{changed} decisions changed; {matched} expenses matched"))
 }

@@ -1,7 +1,7 @@
 //! `spendmap report`: counted spend, grouped.
 
 use crate::cli::{OutputFormat, ReportArgs, ReportBy};
-use crate::output::{Records, text_or_null};
+use crate::output::{Records, say, text_or_null};
 use anyhow::Context;
 use serde_json::Value;
 use spendmap_core::{Decimal, ExpenseStore, GroupBy, SpendRow};
@@ -23,7 +23,7 @@ pub(crate) async fn run(store: &Store, args: &ReportArgs) -> anyhow::Result<()> 
     records.print(args.format)?;
 
     if args.format == OutputFormat::Table {
-        println!("{}", totals_line(&rows));
+        say(&totals_line(&rows))?;
     }
     Ok(())
 }
@@ -54,27 +54,40 @@ fn group_by(by: ReportBy) -> GroupBy {
 }
 
 fn records(by: GroupBy, rows: &[SpendRow], format: OutputFormat) -> Records {
-    let key_columns: Vec<&'static str> = match by {
+    // One employee's group always has one employee; the column says
+    // nothing there.
+    let count_employees = by != GroupBy::Employee;
+    let mut columns: Vec<&'static str> = match by {
         GroupBy::App => vec!["app", "vendor"],
         GroupBy::Month => vec!["month"],
-        GroupBy::Employee => vec!["employee"],
+        GroupBy::Employee => vec!["employee", "employee_id"],
         GroupBy::Vendor => vec!["vendor"],
     };
-    let mut columns = key_columns.clone();
-    columns.extend(["currency", "total", "expenses", "employees", "first_date", "last_date"]);
+    columns.extend(["currency", "total", "expenses"]);
+    if count_employees {
+        columns.push("employees");
+    }
+    columns.extend(["first_date", "last_date"]);
     let mut records = Records::new(columns, vec!["total", "expenses", "employees"]);
 
     for row in rows {
         let mut values: Vec<Value> = match by {
             GroupBy::App => vec![app_value(row, format), text_or_null(row.vendor.as_deref())],
             GroupBy::Vendor => vec![text_or_null(row.vendor.as_deref())],
-            GroupBy::Month | GroupBy::Employee => vec![Value::String(row.key.clone())],
+            GroupBy::Month => vec![Value::String(row.key.clone())],
+            GroupBy::Employee => {
+                vec![Value::String(row.key.clone()), text_or_null(row.employee_id.as_deref())]
+            }
         };
         values.extend([
             Value::String(row.currency.clone()),
             Value::String(row.total.to_string()),
             Value::from(row.expenses),
-            Value::from(row.employees),
+        ]);
+        if count_employees {
+            values.push(Value::from(row.employees));
+        }
+        values.extend([
             Value::String(row.first_date.to_string()),
             Value::String(row.last_date.to_string()),
         ]);

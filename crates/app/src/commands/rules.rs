@@ -3,7 +3,7 @@
 use crate::cli::{OutputFormat, RuleAddArgs, RulesCommand};
 use crate::commands::rematch::rematch_all;
 use crate::context;
-use crate::output::{Records, text_or_null};
+use crate::output::{Records, say, text_or_null};
 use anyhow::{Context, anyhow, bail};
 use serde_json::Value;
 use spendmap_core::{ExpenseStore, Field, UserRule};
@@ -23,8 +23,7 @@ async fn add(store: &Store, args: &RuleAddArgs, quiet: bool) -> anyhow::Result<(
     let id = store.add_rule(&rule).await.context("could not add the rule")?;
 
     let (changed, _) = rematch_all(store, quiet).await?;
-    println!("rule {id} added; {changed} stored expenses changed decision");
-    Ok(())
+    say(&format!("rule {id} added; {changed} stored expenses changed decision"))
 }
 
 /// Check the flags and put a catalog app under its canonical name.
@@ -78,6 +77,5 @@ async fn remove(store: &Store, id: i64, quiet: bool) -> anyhow::Result<()> {
         bail!("there is no rule {id}; `spendmap rules list` shows the rules");
     }
     let (changed, _) = rematch_all(store, quiet).await?;
-    println!("rule {id} removed; {changed} stored expenses changed decision");
-    Ok(())
+    say(&format!("rule {id} removed; {changed} stored expenses changed decision"))
 }
