@@ -49,6 +49,11 @@
 //!    with the Zoom rep`) vetoes the whole expense unless the expense type
 //!    says software.
 //!
+//! 4. **Narrowing.** When the vendor description names only a vendor
+//!    (`ATLASSIAN`) and the purpose names one of that same vendor's apps
+//!    ("Jira Software cloud"), the match is that app. The purpose can only
+//!    choose among the merchant's own products, never bring in another.
+//!
 //! Ambiguous names (Box, Notion, Gusto, Front, Loom...) count only with
 //! context: a domain ending right after them (`loom.com`), or a software
 //! expense type. A processor prefix (`PADDLE.NET* NOTION`) raises the

@@ -180,12 +180,13 @@ impl VendorMatcher {
         }
 
         if let Some(candidate) = vendor.best {
-            return Some(self.build_match(
-                Field::VendorDescription,
-                &candidate,
-                &texts.vendor,
-                gate,
-            ));
+            let found = self.build_match(Field::VendorDescription, &candidate, &texts.vendor, gate);
+            let purpose_clean = !purpose.veto && !purpose.excluded;
+            let narrowed = purpose
+                .best
+                .filter(|_| purpose_clean)
+                .and_then(|named| self.narrow_to_app(&candidate, &named, &texts.purpose, &found));
+            return Some(narrowed.unwrap_or(found));
         }
         if purpose.veto || purpose.excluded {
             return None;
@@ -262,6 +263,43 @@ impl VendorMatcher {
             }
         }
         scan
+    }
+
+    /// A charge that names only a vendor (`ATLASSIAN`, `LINKEDIN *`), with a
+    /// business purpose that names one of that vendor's apps ("Jira
+    /// Software cloud"): the app. The purpose cannot bring in another
+    /// vendor, so typed text never overrides the merchant; it only says
+    /// which of the merchant's products this is.
+    fn narrow_to_app(
+        &self,
+        vendor_hit: &Candidate,
+        purpose_hit: &Candidate,
+        purpose_text: &Normalized,
+        vendor_match: &Match,
+    ) -> Option<Match> {
+        let Owner::Vendor(_) = vendor_hit.owner else { return None };
+        let Owner::App(app_idx) = purpose_hit.owner else { return None };
+        let app = &self.catalog.apps()[app_idx];
+        let vendor_name = self.catalog.owner_name(vendor_hit.owner);
+        if !app.vendor.eq_ignore_ascii_case(vendor_name) {
+            return None;
+        }
+
+        let term = &self.dictionary.patterns[purpose_hit.pattern].text;
+        let domain = purpose_hit.domain.clone().map(|range| &purpose_text.scan[range]);
+        tracing::trace!(app = %app.name, vendor = vendor_name, ?domain, "purpose names the app");
+        Some(Match {
+            app: Some(app.name.clone()),
+            vendor: Some(app.vendor.clone()),
+            rule: RuleKind::Dictionary,
+            field: Field::BusinessPurpose,
+            term: term.clone(),
+            confidence: vendor_hit.confidence,
+            reason: format!(
+                "{}; the business purpose narrows it to {vendor_name}'s app {} (`{term}`)",
+                vendor_match.reason, app.name
+            ),
+        })
     }
 
     fn build_match(
@@ -470,6 +508,20 @@ mod tests {
         check("BOX", "", "", "");
         check("BOX OFFICE", "", "Software", "");
         check("XBOX LIVE", "", "", "");
+    }
+
+    #[test]
+    fn a_purpose_narrows_vendor_spend_to_one_of_its_own_apps() {
+        check("ATLASSIAN B.V.", "Jira Software cloud", "Software", "Jira");
+        check("ATLASSIAN B.V.", "renewal", "Software", "vendor:Atlassian");
+        check("ATLASSIAN B.V.", "Slack seats", "Software", "vendor:Atlassian");
+        check("ATLASSIAN B.V.", "Jira Software cloud", "Hotel", "");
+
+        let narrowed = matcher(&[])
+            .match_expense(&expense("ATLASSIAN", "Jira Software cloud", "Software"))
+            .expect("matched");
+        assert_eq!(narrowed.field, Field::BusinessPurpose);
+        assert!(narrowed.reason.contains("narrows it to Atlassian's app Jira"), "{narrowed:?}");
     }
 
     #[test]
