@@ -25,7 +25,25 @@ pub(crate) async fn open_store(db: Option<&str>) -> anyhow::Result<Store> {
 
     let shown = without_password(&location);
     tracing::info!(database = %shown, "opening storage");
-    Store::open(&location).await.with_context(|| format!("could not open database `{shown}`"))
+    Store::open(&location).await.map_err(|err| {
+        // sqlx reports a server that never answers as a pool time-out,
+        // which does not say what to check.
+        let hint = if says_timed_out(&err) {
+            " (no answer from the server: is it running, and is the address right?)"
+        } else {
+            ""
+        };
+        anyhow::Error::new(err).context(format!("could not open database `{shown}`{hint}"))
+    })
+}
+
+/// Whether the error or any of its causes is a time-out.
+fn says_timed_out(err: &(dyn std::error::Error + 'static)) -> bool {
+    std::iter::successors(Some(err), |e| e.source()).any(|e| e.to_string().contains("timed out"))
+}
+        source = cause.source();
+    }
+    false
 }
 
 /// A database URL as it may be shown: any password replaced by `***`.

@@ -75,7 +75,8 @@ pub enum ImportError {
 
     /// The header lacks a required column.
     #[error(
-        "{}:{line}: no column for {missing} (headers found: {})",
+        "{}:{line}: no column for {missing} (headers found: {}); name it with \
+         --column ROLE=HEADER",
         path.display(),
         quoted_list(found)
     )]

@@ -195,9 +195,9 @@ impl FromStr for Role {
 /// A column role name that is not one of [`Role::ALL`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown column role `{0}` (expected one of entry_id, date, vendor, purpose, expense_type, \
-     expense_type_code, spend_category, amount, transaction_amount, currency, employee, \
-     employee_name, report, report_name, payment_type, personal)"
+    "`{0}` is not ROLE=HEADER with a known role (entry-id, date, vendor, purpose, expense-type, \
+     expense-type-code, spend-category, amount, transaction-amount, currency, employee, \
+     employee-name, report, report-name, payment-type, personal)"
 )]
 pub struct ParseRoleError(String);
 
