@@ -41,10 +41,6 @@ pub(crate) async fn open_store(db: Option<&str>) -> anyhow::Result<Store> {
 fn says_timed_out(err: &(dyn std::error::Error + 'static)) -> bool {
     std::iter::successors(Some(err), |e| e.source()).any(|e| e.to_string().contains("timed out"))
 }
-        source = cause.source();
-    }
-    false
-}
 
 /// A database URL as it may be shown: any password replaced by `***`.
 fn without_password(location: &str) -> String {
