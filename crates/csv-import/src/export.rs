@@ -151,7 +151,12 @@ impl ExportReader {
                 continue;
             }
             summary.rows_read += 1;
-            return Some(self.rows.expense(&self.record, line, &mut self.ids));
+            let expense = self.rows.expense(&self.record, line, &mut self.ids);
+            let entry_id = self.rows.map.cell(&self.record, Role::EntryId);
+            if expense.is_ok() && !entry_id.is_empty() && self.ids.repeats(entry_id) {
+                summary.repeated_entry_ids += 1;
+            }
+            return Some(expense);
         }
     }
 
@@ -521,6 +526,7 @@ fn summary(
         footer_lines_skipped: survey.records - survey.data_end,
         subtotal_lines_skipped: 0,
         rows_read: 0,
+        repeated_entry_ids: 0,
         sae_lines_merged: 0,
         sae_expected_records: None,
         sae_detail_lines: 0,

@@ -8,16 +8,29 @@
 //! key and a counter are kept per distinct row.
 
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
+use std::hash::{Hash, Hasher};
 
-/// Hands out `<hash>#<n>` ids, counting repeats of the same content.
+/// Hands out `<hash>#<n>` ids, counting repeats of the same content, and
+/// notices entry ids that repeat.
 #[derive(Debug, Default)]
 pub(crate) struct ContentIds {
     seen: HashMap<u128, u32>,
+    /// 64-bit hashes of the entry ids met so far: 8 bytes a row keeps a
+    /// multi-gigabyte export well inside memory. A collision only makes
+    /// one repeat too many in the count.
+    entry_ids: HashSet<u64>,
 }
 
 impl ContentIds {
+    /// Records an entry id; `true` if an earlier row had it.
+    pub(crate) fn repeats(&mut self, entry_id: &str) -> bool {
+        let mut hasher = std::hash::DefaultHasher::new();
+        entry_id.hash(&mut hasher);
+        !self.entry_ids.insert(hasher.finish())
+    }
+
     /// The id for a record with these normalised values.
     pub(crate) fn next_id(&mut self, values: &[impl AsRef<str>]) -> String {
         let mut hasher = Sha256::new();
@@ -45,6 +58,14 @@ impl ContentIds {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn repeated_entry_ids_are_noticed() {
+        let mut ids = ContentIds::default();
+        assert!(!ids.repeats("E-1"));
+        assert!(!ids.repeats("E-2"));
+        assert!(ids.repeats("E-1"));
+    }
 
     #[test]
     fn repeats_get_the_next_occurrence() {

@@ -105,6 +105,10 @@ pub struct ImportSummary {
     pub subtotal_lines_skipped: u64,
     /// Rows yielded so far, as expenses or row errors.
     pub rows_read: u64,
+    /// Rows whose entry id an earlier row of the same file already had.
+    /// They share a source id, so a store keeps only the last of them
+    /// (allocation or itemisation lines exported one per row do this).
+    pub repeated_entry_ids: u64,
     /// SAE DETAIL lines folded into an entry already yielded.
     pub sae_lines_merged: u64,
     /// The DETAIL record count the SAE `EXTRACT` line states.

@@ -250,6 +250,7 @@ fn summary(
         footer_lines_skipped: 0,
         subtotal_lines_skipped: 0,
         rows_read: 0,
+        repeated_entry_ids: 0,
         sae_lines_merged: 0,
         sae_expected_records: expected,
         sae_detail_lines: 0,

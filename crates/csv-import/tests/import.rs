@@ -386,3 +386,15 @@ fn amounts_that_read_both_ways_make_the_caller_choose() {
     assert!(matches!(refused, ImportError::AmbiguousDecimalMark { line: 2, .. }), "{refused}");
     assert_eq!(imported.total(), dec("3750"));
 }
+
+#[test]
+fn entry_ids_that_repeat_are_counted() {
+    let text = "Entry ID,Transaction Date,Vendor,Amount\nA1,2026-05-04,FIGMA.COM,10.00\n\
+                A2,2026-05-04,SLACK,5.00\nA1,2026-05-04,FIGMA.COM,2.50\n";
+    let file = temp_file(text.as_bytes());
+
+    let imported = import_with(file.path().to_owned(), &ImportOptions::default());
+
+    assert_eq!(imported.expenses.len(), 3);
+    assert_eq!(imported.summary.repeated_entry_ids, 1);
+}

@@ -144,6 +144,14 @@ fn print_outcome(path: &Path, outcome: &FileOutcome, source: &FileImport) -> any
             path.display()
         );
     }
+    if summary.repeated_entry_ids > 0 {
+        eprintln!(
+            "warning: {}: {} an entry id an earlier row already had; only the last row of each \
+             id is kept (allocation or itemisation lines exported one per row look like this)",
+            path.display(),
+            plural(summary.repeated_entry_ids, "row has"),
+        );
+    }
     if outcome.without_currency > 0 {
         eprintln!(
             "warning: {}: {} no currency; their totals are reported under an empty currency \
