@@ -2,8 +2,11 @@
 //!
 //! * `sample`: regenerate the synthetic Concur export in `fixtures/sample/`.
 //! * `ci`: what `.ci/run` runs (formatting, lints, tests).
+//!
+//! `tidy` holds house-rule tests that `cargo test` runs.
 
 mod sample;
+mod tidy;
 
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
