@@ -195,15 +195,16 @@ fn skip_bad_rows_stores_the_good_ones_and_lists_the_bad() {
 fn expenses_json_carries_the_match_and_its_provenance() {
     let ws = Workspace::new();
     let file = ws.file(
-        "two.csv",
+        "three.csv",
         "Entry ID,Transaction Date,Vendor,Expense Type,Amount,Currency\n\
          a,2026-03-02,FIGMA.COM,Software,15.00,USD\n\
-         b,2026-03-03,CORNER DELI,Meals,12.40,USD\n",
+         b,2026-03-03,CORNER DELI,Meals,12.40,USD\n\
+         c,2026-03-04,ACME WIDGETRY CLOUD,Software,40.00,USD\n",
     );
 
     ws.ok(&["import", file.to_str().expect("path")]);
     let all = ws.json(&["expenses", "--format", "json"]);
-    let unmatched = ws.json(&["expenses", "--unmatched", "--format", "json"]);
+    let review = ws.json(&["expenses", "--unmatched", "--format", "json"]);
 
     let figma = all.iter().find(|e| e["source_id"] == "a").expect("figma row");
     assert_eq!(figma["source"], "csv");
@@ -213,8 +214,15 @@ fn expenses_json_carries_the_match_and_its_provenance() {
     assert_eq!(figma["matched_by"], "dictionary");
     assert_eq!(figma["matched_field"], "vendor_description");
     assert!(figma["matched_term"].is_string());
-    assert_eq!(unmatched.len(), 1);
-    assert_eq!(unmatched[0]["vendor_description"], "CORNER DELI");
+
+    // A meal is decided too (not SaaS, and why), so the review queue holds
+    // only what nobody has placed.
+    let deli = all.iter().find(|e| e["source_id"] == "b").expect("deli row");
+    assert_eq!(deli["matched_by"], "not_saas");
+    assert!(deli["app"].is_null());
+    assert!(deli["match_reason"].as_str().is_some_and(|r| r.contains("Meals")), "{deli}");
+    assert_eq!(review.len(), 1);
+    assert_eq!(review[0]["vendor_description"], "ACME WIDGETRY CLOUD");
 }
 
 #[test]

@@ -83,6 +83,11 @@ pub enum RuleKind {
     IgnoreRule,
     /// The shipped vendor catalog matched.
     Dictionary,
+    /// The catalog says this is not SaaS spend at all: the expense type or
+    /// spend category is travel, a meal or the like, or the text names a
+    /// look-alike (Amazon retail, advertising, a restaurant). Stored so the
+    /// review queue holds only what is still undecided.
+    NotSaas,
 }
 
 impl RuleKind {
@@ -92,6 +97,7 @@ impl RuleKind {
             RuleKind::UserRule => "user_rule",
             RuleKind::IgnoreRule => "ignore_rule",
             RuleKind::Dictionary => "dictionary",
+            RuleKind::NotSaas => "not_saas",
         }
     }
 }
@@ -110,6 +116,7 @@ impl FromStr for RuleKind {
             "user_rule" => Ok(RuleKind::UserRule),
             "ignore_rule" => Ok(RuleKind::IgnoreRule),
             "dictionary" => Ok(RuleKind::Dictionary),
+            "not_saas" => Ok(RuleKind::NotSaas),
             other => Err(format!("unknown rule kind `{other}`")),
         }
     }
@@ -118,8 +125,9 @@ impl FromStr for RuleKind {
 /// A decision about one expense, with its provenance.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Match {
-    /// The app (catalog name). `None` for an ignore rule, or when the spend
-    /// is clearly a vendor's but no single app's.
+    /// The app (catalog name). `None` for an ignore rule, a "not SaaS"
+    /// decision, or when the spend is clearly a vendor's but no single
+    /// app's.
     pub app: Option<String>,
     /// The vendor that sells the app (catalog name), when known.
     pub vendor: Option<String>,
@@ -138,7 +146,7 @@ pub struct Match {
 impl Match {
     /// Whether this decision counts as company SaaS spend.
     pub fn counts(&self) -> bool {
-        self.rule != RuleKind::IgnoreRule
+        matches!(self.rule, RuleKind::UserRule | RuleKind::Dictionary)
     }
 }
 

@@ -144,10 +144,10 @@ struct Candidate {
 #[derive(Debug, Default)]
 struct FieldScan {
     best: Option<Candidate>,
-    /// A place or travel word (`hotel`, `coffee`) was present.
-    veto: bool,
-    /// A not-SaaS term (`AMZN MKTP`, `GOOGLE ADS`) was present.
-    excluded: bool,
+    /// A place or travel word (`hotel`, `coffee`), by pattern.
+    veto: Option<usize>,
+    /// A not-SaaS term (`AMZN MKTP`, `GOOGLE ADS`), by pattern.
+    excluded: Option<usize>,
 }
 
 /// What the catalog pass knows before it scans the text fields.
@@ -159,40 +159,69 @@ struct Context<'e> {
 
 impl VendorMatcher {
     /// The catalog pass: gate, then the vendor description, then the
-    /// business purpose.
+    /// business purpose. A "not SaaS" answer is a decision too: it keeps
+    /// hotels and lunches out of the review queue, and says why.
     fn match_catalog(&self, expense: &Expense, texts: &Texts) -> Option<Match> {
         let gate = self.gate(expense, texts);
         if gate.class == GateClass::NotSoftware {
-            return None;
+            return Some(not_saas_by_gate(gate));
         }
         let context = Context { gate, vendor_empty: texts.vendor.is_empty() };
 
         let vendor = self.scan_field(Field::VendorDescription, &texts.vendor, context);
-        if vendor.veto || vendor.excluded {
-            return None;
+        if let Some(found) = self.not_saas_by_text(Field::VendorDescription, &vendor) {
+            return Some(found);
         }
 
         // A purpose that talks about a hotel or a lunch vetoes the expense
         // unless the expense type has already said "software".
         let purpose = self.scan_field(Field::BusinessPurpose, &texts.purpose, context);
-        if purpose.veto && gate.class != GateClass::Software {
-            return None;
+        if purpose.veto.is_some() && gate.class != GateClass::Software {
+            return self.not_saas_by_text(Field::BusinessPurpose, &purpose);
         }
 
+        let purpose_clean = purpose.veto.is_none() && purpose.excluded.is_none();
         if let Some(candidate) = vendor.best {
             let found = self.build_match(Field::VendorDescription, &candidate, &texts.vendor, gate);
-            let purpose_clean = !purpose.veto && !purpose.excluded;
             let narrowed = purpose
                 .best
                 .filter(|_| purpose_clean)
                 .and_then(|named| self.narrow_to_app(&candidate, &named, &texts.purpose, &found));
             return Some(narrowed.unwrap_or(found));
         }
-        if purpose.veto || purpose.excluded {
+        if !purpose_clean {
             return None;
         }
         let candidate = purpose.best?;
         Some(self.build_match(Field::BusinessPurpose, &candidate, &texts.purpose, gate))
+    }
+
+    /// "Not SaaS" from a look-alike term or a place word in one field.
+    fn not_saas_by_text(&self, field: Field, scan: &FieldScan) -> Option<Match> {
+        if let Some(idx) = scan.excluded {
+            let pattern = &self.dictionary.patterns[idx];
+            let Role::Term { owner, .. } = pattern.role else { return None };
+            let group = self.catalog.owner_name(owner);
+            let why = match owner {
+                Owner::NotSaas(group_idx) => self.catalog.not_saas()[group_idx].reason.as_str(),
+                _ => "",
+            };
+            let reason = format!(
+                "{} contains `{}` ({group}: {why}), so this is not SaaS spend",
+                field_label(field),
+                pattern.text
+            );
+            return Some(not_saas(field, &pattern.text, 90, reason));
+        }
+
+        let idx = scan.veto?;
+        let term = &self.dictionary.patterns[idx].text;
+        let reason = format!(
+            "{} contains `{term}`, a travel, meal or venue word, so this is not SaaS spend",
+            field_label(field)
+        );
+        let confidence = if field == Field::VendorDescription { 85 } else { 60 };
+        Some(not_saas(field, term, confidence, reason))
     }
 
     /// Classifies the expense type (name, then code) and, if that says
@@ -238,9 +267,11 @@ impl VendorMatcher {
         for hit in self.dictionary.automaton.find_iter(&text.scan) {
             let idx = hit.pattern().as_usize();
             match self.dictionary.patterns[idx].role {
-                Role::Gate(GateRole::Veto) => scan.veto = true,
+                Role::Gate(GateRole::Veto) => _ = scan.veto.get_or_insert(idx),
                 Role::Gate(_) => {}
-                Role::Term { owner: Owner::NotSaas(_), .. } => scan.excluded = true,
+                Role::Term { owner: Owner::NotSaas(_), .. } => {
+                    _ = scan.excluded.get_or_insert(idx);
+                }
                 Role::Term { owner, ambiguous, source } => {
                     let is_app = matches!(owner, Owner::App(_));
                     let found =
@@ -435,6 +466,27 @@ fn domain_after(scan: &str, hit_end: usize) -> Option<Range<usize>> {
 
 /// 0–100. App hits beat vendor-only hits, unambiguous terms beat ambiguous
 /// ones, a software expense type adds, the business purpose costs.
+/// "Not SaaS" because the expense type or spend category says so.
+fn not_saas_by_gate(gate: Gate<'_>) -> Match {
+    let field =
+        if gate.label == "spend category" { Field::SpendCategory } else { Field::ExpenseType };
+    let reason =
+        format!("{} `{}` is not software, so this is not SaaS spend", gate.label, gate.text);
+    not_saas(field, gate.text, 95, reason)
+}
+
+fn not_saas(field: Field, term: &str, confidence: u8, reason: String) -> Match {
+    Match {
+        app: None,
+        vendor: None,
+        rule: RuleKind::NotSaas,
+        field,
+        term: term.to_owned(),
+        confidence,
+        reason,
+    }
+}
+
 fn confidence(
     field: Field,
     is_app: bool,
@@ -492,6 +544,7 @@ mod tests {
         let found = matcher(&[]).match_expense(&expense(vendor, purpose, expense_type));
         let got = match &found {
             None => String::new(),
+            Some(m) if m.rule == RuleKind::NotSaas => String::new(),
             Some(m) => match (&m.app, &m.vendor) {
                 (Some(app), _) => app.clone(),
                 (None, Some(vendor)) => format!("vendor:{vendor}"),
@@ -636,7 +689,14 @@ mod tests {
     fn expense_type_codes_gate_too() {
         let mut meal = expense("ZOOM", "", "");
         meal.expense_type_code = "MEALS".to_owned();
-        assert_eq!(matcher(&[]).match_expense(&meal), None);
+        let not_saas = matcher(&[]).match_expense(&meal).expect("decided");
+        assert_eq!(not_saas.rule, RuleKind::NotSaas);
+        assert_eq!(not_saas.field, Field::ExpenseType);
+        assert!(!not_saas.counts());
+        assert_eq!(
+            not_saas.reason,
+            "expense type code `MEALS` is not software, so this is not SaaS spend"
+        );
 
         let mut subscription = expense("ZOOM", "", "");
         subscription.expense_type_code = "SUBSC".to_owned();

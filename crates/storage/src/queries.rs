@@ -110,10 +110,11 @@ fn spend_sql(by: GroupBy) -> String {
          COUNT(DISTINCT {employee_key}) AS employees, \
          MIN(date) AS first_date, MAX(date) AS last_date \
          FROM expense \
-         WHERE matched_by IS NOT NULL AND matched_by <> '{ignored}' \
+         WHERE matched_by IN ('{dictionary}', '{user_rule}') \
          AND personal = FALSE {vendor_known} \
          GROUP BY {group_by}, currency ORDER BY {order}",
-        ignored = RuleKind::IgnoreRule.as_str(),
+        dictionary = RuleKind::Dictionary.as_str(),
+        user_rule = RuleKind::UserRule.as_str(),
     )
 }
 

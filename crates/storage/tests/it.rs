@@ -160,10 +160,8 @@ async fn more_rows_than_one_statement_holds_are_all_stored() {
 }
 
 #[tokio::test]
-async fn spend_by_app_is_exact_and_leaves_out_personal_ignored_and_unmatched() {
-    for (backend, store) in
-        stores("spend_by_app_is_exact_and_leaves_out_personal_ignored_and_unmatched").await
-    {
+async fn spend_by_app_is_exact_and_counts_only_saas_decisions() {
+    for (backend, store) in stores("spend_by_app_is_exact_and_counts_only_saas_decisions").await {
         let mut personal = expense("p", "ZOOM.US", "99.99");
         personal.personal = true;
         let ignored = Match {
@@ -180,7 +178,11 @@ async fn spend_by_app_is_exact_and_leaves_out_personal_ignored_and_unmatched() {
             (expense("bb", "ZOOM.US", "0.20"), matched("Zoom")),
             (expense("ccc", "ZOOM.US REFUND", "-0.05"), matched("Zoom")),
             (personal, matched("Zoom")),
-            (expense("i", "ZOOM.US", "50.00"), Some(ignored)),
+            (expense("i", "ZOOM.US", "50.00"), Some(ignored.clone())),
+            (
+                expense("n", "MARRIOTT", "310.00"),
+                Some(Match { rule: RuleKind::NotSaas, reason: "a hotel".into(), ..ignored }),
+            ),
             (expense("u", "DELTA AIR", "400.00"), None),
         ];
         write_all(&store, &batch).await;

@@ -5,7 +5,7 @@ use crate::output::say;
 use crate::progress::Progress;
 use crate::{commands::report, context};
 use anyhow::{Context, anyhow, bail};
-use spendmap_core::{ExpenseSource, ExpenseStore, ExpenseWriter, Matcher, WriteCounts};
+use spendmap_core::{ExpenseSource, ExpenseStore, ExpenseWriter, Matcher, RuleKind, WriteCounts};
 use spendmap_csv_import::{FileFormat, FileImport, ImportOptions};
 use spendmap_matcher::VendorMatcher;
 use spendmap_storage::{BATCH_ROWS, Store};
@@ -20,6 +20,8 @@ struct FileOutcome {
     written: WriteCounts,
     bad_rows: Vec<String>,
     matched: u64,
+    /// Decided not to be SaaS spend at all (travel, meals, retail...).
+    not_saas: u64,
     without_currency: u64,
 }
 
@@ -91,7 +93,11 @@ async fn import_file(
         outcome.good += 1;
         outcome.without_currency += u64::from(expense.currency.is_empty());
         let decision = matcher.match_expense(&expense);
-        outcome.matched += u64::from(decision.as_ref().is_some_and(|m| m.counts()));
+        match &decision {
+            Some(found) if found.counts() => outcome.matched += 1,
+            Some(found) if found.rule == RuleKind::NotSaas => outcome.not_saas += 1,
+            _ => {}
+        }
         batch.push((expense, decision));
         if batch.len() == BATCH_ROWS {
             outcome.written += writer.write(&batch).await?;
@@ -113,10 +119,10 @@ fn print_outcome(path: &Path, outcome: &FileOutcome, source: &FileImport) -> any
 
     let written = outcome.written;
     let bad = outcome.bad_rows.len() as u64;
-    let unmatched = outcome.good - outcome.matched;
+    let undecided = outcome.good - outcome.matched - outcome.not_saas;
     say(&format!(
-        "{}: {} read, {} stored ({} new, {} changed, {} already there), {} skipped, \
-         {} matched, {} left for review",
+        "{}: {} read, {} stored ({} new, {} changed, {} already there), {} skipped; \
+         {} SaaS, {} not SaaS, {} left for review",
         path.display(),
         plural(outcome.good + bad, "row"),
         written.inserted + written.updated + written.unchanged,
@@ -125,7 +131,8 @@ fn print_outcome(path: &Path, outcome: &FileOutcome, source: &FileImport) -> any
         written.unchanged,
         plural(bad, "bad row"),
         outcome.matched,
-        unmatched,
+        outcome.not_saas,
+        undecided,
     ))?;
 
     let summary = source.summary();
