@@ -174,12 +174,13 @@ pub(crate) enum RulesCommand {
 }
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("action").required(true).args(["app", "ignore"])))]
 pub(crate) struct RuleAddArgs {
     /// Text to look for (matched on word boundaries, case-insensitively).
     pub(crate) term: String,
 
     /// The app to assign (a catalog app, or a name of your own).
-    #[arg(long, required_unless_present = "ignore", conflicts_with = "ignore")]
+    #[arg(long)]
     pub(crate) app: Option<String>,
 
     /// The vendor of an app that is not in the catalog.

@@ -249,6 +249,23 @@ fn a_rule_moves_an_expense_out_of_the_review_queue_and_back() {
 }
 
 #[test]
+fn a_rule_that_repeats_or_fights_another_is_refused() {
+    let ws = Workspace::new();
+    ws.ok(&["rules", "add", "STAPLES", "--ignore"]);
+
+    let again = ws.run(&["rules", "add", "staples", "--ignore"]);
+    let fights = ws.run(&["rules", "add", "Staples", "--app", "Figma"]);
+    let no_action = ws.run(&["rules", "add", "ACME"]);
+    let rules = ws.json(&["rules", "list", "--format", "json"]);
+
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already ignores"));
+    assert!(String::from_utf8_lossy(&fights.stderr).contains("remove it first"));
+    assert!(String::from_utf8_lossy(&no_action.stderr).contains("--ignore"));
+    assert!(!again.status.success() && !fights.status.success() && !no_action.status.success());
+    assert_eq!(rules.len(), 1);
+}
+
+#[test]
 fn csv_output_has_a_header_and_one_line_per_group() {
     let ws = Workspace::new();
     let sample = sample();

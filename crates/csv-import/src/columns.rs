@@ -10,12 +10,69 @@ use crate::Role;
 use csv::StringRecord;
 
 /// Header aliases per role, preferred first.
+///
+/// Besides Concur's English names, the common German, French and Spanish
+/// names are here, because report exports follow the user's language.
 const ALIASES: &[(Role, &[&str])] = &[
     (Role::EntryId, &["Entry Key", "Report Entry ID", "Entry ID", "Report Entry Key"]),
-    (Role::Date, &["Transaction Date", "Expense Date", "Date"]),
-    (Role::Vendor, &["Vendor", "Vendor Description", "Merchant", "Vendor Name", "Merchant Name"]),
-    (Role::Purpose, &["Purpose", "Business Purpose", "Description"]),
-    (Role::ExpenseType, &["Expense Type", "Expense Type Name"]),
+    (
+        Role::Date,
+        &[
+            "Transaction Date",
+            "Expense Date",
+            "Date",
+            "Transaktionsdatum",
+            "Belegdatum",
+            "Datum",
+            "Date de transaction",
+            "Date de la transaction",
+            "Fecha de transacción",
+            "Fecha",
+        ],
+    ),
+    (
+        Role::Vendor,
+        &[
+            "Vendor",
+            "Vendor Description",
+            "Merchant",
+            "Vendor Name",
+            "Merchant Name",
+            "Lieferant",
+            "Händler",
+            "Anbieter",
+            "Fournisseur",
+            "Commerçant",
+            "Proveedor",
+            "Comercio",
+        ],
+    ),
+    (
+        Role::Purpose,
+        &[
+            "Purpose",
+            "Business Purpose",
+            "Description",
+            "Geschäftszweck",
+            "Zweck",
+            "Beschreibung",
+            "Objet",
+            "Motif",
+            "Propósito",
+            "Descripción",
+        ],
+    ),
+    (
+        Role::ExpenseType,
+        &[
+            "Expense Type",
+            "Expense Type Name",
+            "Ausgabenart",
+            "Spesenart",
+            "Type de dépense",
+            "Tipo de gasto",
+        ],
+    ),
     (Role::ExpenseTypeCode, &["Expense Type Code"]),
     (Role::SpendCategory, &["Spend Category", "Spend Category Code", "Spend Category Name"]),
     (
@@ -28,12 +85,42 @@ const ALIASES: &[(Role, &[&str])] = &[
             "Expense Amount (rpt)",
             "Transaction Amount",
             "Amount",
+            "Genehmigter Betrag",
+            "Betrag",
+            "Montant approuvé",
+            "Montant",
+            "Importe aprobado",
+            "Importe",
         ],
     ),
     (Role::TransactionAmount, &["Transaction Amount"]),
-    (Role::Currency, &["Currency", "Reimbursement Currency", "Transaction Currency"]),
-    (Role::Employee, &["Employee ID", "Employee Login", "Login ID", "Employee"]),
-    (Role::EmployeeName, &["Employee Name", "Employee"]),
+    (
+        Role::Currency,
+        &[
+            "Currency",
+            "Reimbursement Currency",
+            "Transaction Currency",
+            "Currency Code",
+            "Währung",
+            "Devise",
+            "Moneda",
+        ],
+    ),
+    (
+        Role::Employee,
+        &[
+            "Employee ID",
+            "Employee Login",
+            "Login ID",
+            "Employee",
+            "Mitarbeiter-ID",
+            "Personalnummer",
+        ],
+    ),
+    (
+        Role::EmployeeName,
+        &["Employee Name", "Employee", "Mitarbeiter", "Mitarbeitername", "Employé", "Empleado"],
+    ),
     (Role::Report, &["Report ID", "Report Key"]),
     (Role::ReportName, &["Report Name"]),
     (Role::PaymentType, &["Payment Type", "Payment Type Name"]),
@@ -109,6 +196,30 @@ impl ColumnMap {
 
     pub(crate) fn transaction_currency<'r>(&self, record: &'r StringRecord) -> &'r str {
         self.transaction_currency.and_then(|i| record.get(i)).map_or("", str::trim)
+    }
+
+    /// How many columns the header row has.
+    pub(crate) fn width(&self) -> usize {
+        self.headers.len()
+    }
+
+    /// The right-most column any role (or the transaction currency) reads.
+    pub(crate) fn last_used(&self) -> usize {
+        self.columns.iter().flatten().chain(&self.transaction_currency).copied().max().unwrap_or(0)
+    }
+
+    /// Headers no role reads, for the summary: a column the user may want to
+    /// map with an override.
+    pub(crate) fn unused(&self) -> Vec<String> {
+        let used = |idx: usize| {
+            self.columns.contains(&Some(idx)) || self.transaction_currency == Some(idx)
+        };
+        self.headers
+            .iter()
+            .enumerate()
+            .filter(|(idx, name)| !used(*idx) && !name.is_empty())
+            .map(|(_, name)| name.clone())
+            .collect()
     }
 
     /// Every role with its column's header, for the summary.

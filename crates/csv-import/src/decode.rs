@@ -26,6 +26,9 @@ pub(crate) type Records = csv::Reader<Tail<DecodeReaderBytes<BufReader<File>, Ve
 pub(crate) struct Source {
     pub(crate) path: PathBuf,
     pub(crate) encoding: &'static Encoding,
+    /// The line of the first non-UTF-8 byte, when that made the file be
+    /// read as Windows-1252.
+    pub(crate) fallback_line: Option<u64>,
 }
 
 impl Source {
@@ -47,7 +50,7 @@ impl Source {
             return Err(ImportError::NotText { path: path.to_owned(), offset: offset as u64 });
         }
 
-        let source = Source { path: path.to_owned(), encoding };
+        let source = Source { path: path.to_owned(), encoding, fallback_line: None };
         if encoding != UTF_8 {
             return Ok(source);
         }
@@ -57,8 +60,9 @@ impl Source {
                 Err(ImportError::Undecodable { path: path.to_owned(), encoding: "UTF-8", offset })
             }
             Some(offset) => {
-                tracing::debug!(path = %path.display(), offset, "not UTF-8, reading as windows-1252");
-                Ok(Source { encoding: WINDOWS_1252, ..source })
+                let line = line_of(path, offset).map_err(|e| ImportError::io(path, e))?;
+                tracing::debug!(path = %path.display(), offset, line, "not UTF-8: windows-1252");
+                Ok(Source { encoding: WINDOWS_1252, fallback_line: Some(line), ..source })
             }
         }
     }
@@ -170,6 +174,20 @@ fn lookup(label: &str) -> Result<&'static Encoding, ImportError> {
         .ok_or_else(|| ImportError::UnknownEncoding(label.to_owned()))
 }
 
+/// The 1-based line holding byte `offset`: newlines before it, plus one.
+fn line_of(path: &Path, offset: u64) -> std::io::Result<u64> {
+    let mut before = File::open(path)?.take(offset);
+    let mut buf = vec![0u8; BUFFER];
+    let mut newlines = 0u64;
+    loop {
+        let n = before.read(&mut buf)?;
+        if n == 0 {
+            return Ok(1 + newlines);
+        }
+        newlines += buf[..n].iter().filter(|b| **b == b'\n').count() as u64;
+    }
+}
+
 /// The first bytes of the file, for the byte-order mark and the binary check.
 fn read_start(path: &Path) -> Result<Vec<u8>, ImportError> {
     let file = File::open(path).map_err(|e| ImportError::io(path, e))?;
@@ -232,7 +250,7 @@ mod tests {
 
     fn lines_of(text: &str) -> Vec<(u64, String)> {
         let file = file_with(text.as_bytes());
-        let source = Source { path: file.path().to_owned(), encoding: UTF_8 };
+        let source = Source { path: file.path().to_owned(), encoding: UTF_8, fallback_line: None };
         let mut records = source.records(b',').unwrap();
         let mut record = StringRecord::new();
         let mut found = Vec::new();

@@ -186,6 +186,7 @@ impl RowReader {
         line: u64,
         ids: &mut ContentIds,
     ) -> Result<Expense, RowError> {
+        self.check_width(record, line)?;
         let text = |role| self.map.cell(record, role).to_owned();
         let date = self.date(record, line)?;
         let Some(amount) = self.amount(record, line, Role::Amount)? else {
@@ -205,7 +206,7 @@ impl RowReader {
         expense.expense_type_code = text(Role::ExpenseTypeCode);
         expense.spend_category = text(Role::SpendCategory);
         expense.payment_type = text(Role::PaymentType);
-        expense.currency = text(Role::Currency);
+        expense.currency = self.currency(record, line)?;
         expense.transaction_currency = self.transaction_currency(record, &expense);
 
         expense.source_id = match self.map.cell(record, Role::EntryId) {
@@ -235,6 +236,37 @@ impl RowReader {
             Some(value) => Ok(Some(value)),
             None => Err(self.bad(line, role, self.amount_expected(), raw)),
         }
+    }
+
+    /// A row with more filled fields than the header has columns, or too
+    /// few to reach the columns in use, has been split wrongly (most often
+    /// by a delimiter inside an unquoted value such as `1,250.00`); reading
+    /// it by position would put values under the wrong names.
+    fn check_width(&self, record: &StringRecord, line: u64) -> Result<(), RowError> {
+        let width = self.map.width();
+        let extra = record.iter().skip(width).any(|field| !field.trim().is_empty());
+        let short = record.len() <= self.map.last_used();
+        if !extra && !short {
+            return Ok(());
+        }
+
+        let hint = if extra {
+            " (is there a delimiter inside an unquoted value, such as 1,250.00?)"
+        } else {
+            ""
+        };
+        let what = format!("the row has {} fields but the header has {width}{hint}", record.len());
+        Err(RowError::unreadable(&self.path, line, what))
+    }
+
+    /// An ISO currency code, upper-cased; empty when the file has none.
+    fn currency(&self, record: &StringRecord, line: u64) -> Result<String, RowError> {
+        let raw = self.map.cell(record, Role::Currency);
+        let is_code = raw.len() == 3 && raw.bytes().all(|b| b.is_ascii_alphabetic());
+        if raw.is_empty() || is_code {
+            return Ok(raw.to_ascii_uppercase());
+        }
+        Err(self.bad(line, Role::Currency, "a three-letter currency code like USD or EUR", raw))
     }
 
     fn personal(&self, record: &StringRecord, line: u64) -> Result<bool, RowError> {
@@ -522,6 +554,8 @@ fn summary(
         date_format: dates.describe(),
         header_line: Some(layout.line),
         columns: layout.map.describe(),
+        unused_columns: layout.map.unused(),
+        read_as_windows_1252_from_line: source.fallback_line,
         title_lines_skipped: layout.index,
         footer_lines_skipped: survey.records - survey.data_end,
         subtotal_lines_skipped: 0,

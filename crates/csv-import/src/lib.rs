@@ -95,6 +95,11 @@ pub struct ImportSummary {
     pub header_line: Option<u64>,
     /// The column chosen for each role found (empty for SAE).
     pub columns: Vec<(Role, String)>,
+    /// Header names no role reads (empty for SAE).
+    pub unused_columns: Vec<String>,
+    /// When the file was not valid UTF-8 and was read as Windows-1252
+    /// instead: the line of the first byte that is not UTF-8.
+    pub read_as_windows_1252_from_line: Option<u64>,
     /// Non-blank lines above the header.
     pub title_lines_skipped: u64,
     /// Non-blank total and note lines after the last row (for SAE: lines

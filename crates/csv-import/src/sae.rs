@@ -135,7 +135,7 @@ impl SaeReader {
             return;
         };
         if expected != summary.sae_detail_lines {
-            tracing::warn!(
+            tracing::debug!(
                 path = %self.path.display(),
                 expected,
                 found = summary.sae_detail_lines,
@@ -246,6 +246,8 @@ fn summary(
         date_format: dates.describe(),
         header_line: Some(header_line),
         columns: Vec::new(),
+        unused_columns: Vec::new(),
+        read_as_windows_1252_from_line: source.fallback_line,
         title_lines_skipped: 0,
         footer_lines_skipped: 0,
         subtotal_lines_skipped: 0,

@@ -398,3 +398,57 @@ fn entry_ids_that_repeat_are_counted() {
     assert_eq!(imported.expenses.len(), 3);
     assert_eq!(imported.summary.repeated_entry_ids, 1);
 }
+
+#[test]
+fn a_row_split_by_an_unquoted_delimiter_is_an_error_not_a_shifted_row() {
+    let text = "Entry ID,Transaction Date,Vendor,Amount,Currency\n\
+                A,01/15/2026,SLACK,$1,250.00,USD\n\
+                B,01/16/2026,ZOOM.US,15.99,USD\n\
+                C,01/17/2026,FIGMA\n";
+    let file = temp_file(text.as_bytes());
+
+    let imported = import_with(file.path().to_owned(), &ImportOptions::default());
+
+    let lines: Vec<u64> = imported.errors.iter().map(RowError::line).collect();
+    assert_eq!(lines, [2, 4]);
+    assert!(imported.errors[0].to_string().contains("6 fields but the header has 5"));
+    assert_eq!(imported.total(), dec("15.99"));
+}
+
+#[test]
+fn a_currency_must_be_a_code() {
+    let text = "Transaction Date,Vendor,Amount,Currency\n2026-01-15,SLACK,8.75,usd\n\
+                2026-01-16,ZOOM.US,15.99,DOLLARS\n";
+    let file = temp_file(text.as_bytes());
+
+    let imported = import_with(file.path().to_owned(), &ImportOptions::default());
+
+    assert_eq!(imported.expenses[0].currency, "USD");
+    assert_eq!(imported.errors.len(), 1);
+    assert!(imported.errors[0].to_string().contains("column \"Currency\""));
+}
+
+#[test]
+fn german_headers_map_and_unused_columns_are_listed() {
+    let text = "Transaktionsdatum;Lieferant;Betrag;Währung;Mitarbeiter;Kostenstelle\n\
+                15.01.2026;SLACK;8,75;EUR;Jürgen Beispiel;4711\n";
+    let file = temp_file(text.as_bytes());
+
+    let imported = import_with(file.path().to_owned(), &ImportOptions::default());
+
+    assert_eq!(imported.total(), dec("8.75"));
+    assert_eq!(imported.expenses[0].employee_name, "Jürgen Beispiel");
+    assert_eq!(imported.summary.unused_columns, ["Kostenstelle"]);
+}
+
+#[test]
+fn a_stray_latin1_byte_is_reported_with_its_line() {
+    let mut bytes = b"Transaction Date,Vendor,Amount\n2026-01-15,SLACK,8.75\n".to_vec();
+    bytes.extend_from_slice(b"2026-01-16,CAF\xc9 NOIR,4.50\n");
+    let file = temp_file(&bytes);
+
+    let imported = import_with(file.path().to_owned(), &ImportOptions::default());
+
+    assert_eq!(imported.summary.read_as_windows_1252_from_line, Some(3));
+    assert_eq!(imported.expenses[1].vendor_description, "CAFÉ NOIR");
+}

@@ -6,7 +6,7 @@ use crate::progress::Progress;
 use crate::{commands::report, context};
 use anyhow::{Context, anyhow, bail};
 use spendmap_core::{ExpenseSource, ExpenseStore, ExpenseWriter, Matcher, RuleKind, WriteCounts};
-use spendmap_csv_import::{FileFormat, FileImport, ImportOptions};
+use spendmap_csv_import::{FileFormat, FileImport, ImportOptions, ImportSummary, Role};
 use spendmap_matcher::VendorMatcher;
 use spendmap_storage::{BATCH_ROWS, Store};
 use std::path::Path;
@@ -145,6 +145,10 @@ fn print_outcome(path: &Path, outcome: &FileOutcome, source: &FileImport) -> any
         header_line = summary.header_line,
         "how the file was read"
     );
+    tracing::info!(unused = ?summary.unused_columns, "columns no role reads");
+    for warning in file_warnings(summary) {
+        eprintln!("warning: {}: {warning}", path.display());
+    }
     if let Some((stated, found)) = summary.sae_count_mismatch() {
         eprintln!(
             "warning: {}: the EXTRACT line promises {stated} detail lines but the file has {found}",
@@ -179,6 +183,40 @@ fn print_outcome(path: &Path, outcome: &FileOutcome, source: &FileImport) -> any
         return Ok(());
     }
     say(&format!("  not expenses, skipped: {}", not_rows.join(", ")))
+}
+
+/// What the user should know about how a whole file was read.
+fn file_warnings(summary: &ImportSummary) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if let Some(line) = summary.read_as_windows_1252_from_line {
+        warnings.push(format!(
+            "line {line} is not UTF-8, so the whole file was read as Windows-1252; \
+             pass --encoding if it is in another encoding"
+        ));
+    }
+    if summary.format != FileFormat::ReportExport {
+        return warnings;
+    }
+
+    let has = |role: Role| summary.columns.iter().any(|(r, _)| *r == role);
+    let unused = if summary.unused_columns.is_empty() {
+        String::new()
+    } else {
+        format!(" (columns not used: {})", summary.unused_columns.join(", "))
+    };
+    if !has(Role::Employee) && !has(Role::EmployeeName) {
+        warnings.push(format!(
+            "no employee column found{unused}; map one with --column employee-name=HEADER"
+        ));
+    }
+    if !has(Role::EntryId) {
+        warnings.push(
+            "no entry id column, so rows are known by their content: a re-export in which a \
+             row was corrected adds it as a new expense instead of changing the old one"
+                .to_owned(),
+        );
+    }
+    warnings
 }
 
 /// `1 row`, `2 rows`; `1 row has`, `2 rows have`.

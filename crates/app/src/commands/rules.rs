@@ -7,6 +7,7 @@ use crate::output::{Records, say, text_or_null};
 use anyhow::{Context, anyhow, bail};
 use serde_json::Value;
 use spendmap_core::{ExpenseStore, Field, UserRule};
+use spendmap_matcher::normalize;
 use spendmap_storage::Store;
 use std::str::FromStr;
 
@@ -19,34 +20,59 @@ pub(crate) async fn run(store: &Store, command: RulesCommand, quiet: bool) -> an
 }
 
 async fn add(store: &Store, args: &RuleAddArgs, quiet: bool) -> anyhow::Result<()> {
-    let rule = rule_from_args(args)?;
+    let (rule, own_app) = rule_from_args(args)?;
+    let existing = store.rules().await.context("could not read rules")?;
+    refuse_overlap(&rule, &existing)?;
     let id = store.add_rule(&rule).await.context("could not add the rule")?;
+    if let Some(app) = rule.app.as_deref().filter(|_| own_app) {
+        eprintln!("note: `{app}` is not in the catalog; it is reported as an app of your own");
+    }
 
     let (changed, _) = rematch_all(store, quiet).await?;
     say(&format!("rule {id} added; {changed} stored expenses changed decision"))
 }
 
-/// Check the flags and put a catalog app under its canonical name.
-fn rule_from_args(args: &RuleAddArgs) -> anyhow::Result<UserRule> {
+/// Check the flags and put a catalog app under its canonical name. The flag
+/// says whether the app is the user's own (not in the catalog).
+fn rule_from_args(args: &RuleAddArgs) -> anyhow::Result<(UserRule, bool)> {
     let field = Field::from_str(&args.field).map_err(|err| anyhow!("--field: {err}"))?;
     if args.term.trim().is_empty() {
         bail!("the rule's term is empty");
     }
 
-    let (app, vendor) = match &args.app {
-        None => (None, None),
-        Some(name) => {
-            let catalog = context::catalog()?;
-            match catalog.find_app(name) {
-                Some(app) => (Some(app.name.clone()), Some(app.vendor.clone())),
-                None => {
-                    tracing::warn!(app = %name, "app is not in the catalog; adding it as your own");
-                    (Some(name.trim().to_owned()), args.vendor.clone())
-                }
-            }
-        }
+    let (app, vendor, own) = match &args.app {
+        None => (None, None, false),
+        Some(name) => match context::catalog()?.find_app(name) {
+            Some(app) => (Some(app.name.clone()), Some(app.vendor.clone()), false),
+            None => (Some(name.trim().to_owned()), args.vendor.clone(), true),
+        },
     };
-    Ok(UserRule { id: 0, term: args.term.trim().to_owned(), field, app, vendor })
+    Ok((UserRule { id: 0, term: args.term.trim().to_owned(), field, app, vendor }, own))
+}
+
+/// A second rule for the same text in the same field either repeats the
+/// first or fights it; the first one found would win silently, so say so.
+fn refuse_overlap(rule: &UserRule, existing: &[UserRule]) -> anyhow::Result<()> {
+    let key = normalize(&rule.term);
+    let Some(old) =
+        existing.iter().find(|old| old.field == rule.field && normalize(&old.term) == key)
+    else {
+        return Ok(());
+    };
+
+    let says = |r: &UserRule| match &r.app {
+        Some(app) => format!("assigns `{}` in {} to {app}", r.term, r.field),
+        None => format!("ignores `{}` in {}", r.term, r.field),
+    };
+    if old.app == rule.app {
+        bail!("rule {} already {}", old.id, says(old));
+    }
+    bail!(
+        "rule {} already {}; remove it first with `spendmap rules remove {}`",
+        old.id,
+        says(old),
+        old.id
+    );
 }
 
 async fn list(store: &Store, format: OutputFormat) -> anyhow::Result<()> {
