@@ -151,6 +151,11 @@ pub(crate) struct ExpensesArgs {
     #[arg(long, value_name = "NAME")]
     pub(crate) app: Option<String>,
 
+    /// Only expenses of this vendor's apps, or its spend with the app
+    /// unknown.
+    #[arg(long, value_name = "NAME", conflicts_with = "unmatched")]
+    pub(crate) vendor: Option<String>,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub(crate) format: OutputFormat,

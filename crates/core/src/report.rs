@@ -52,6 +52,9 @@ pub struct ExpenseFilter {
     pub unmatched: bool,
     /// Only those matched to this app (case-insensitive).
     pub app: Option<String>,
+    /// Only those whose app belongs to this vendor, or that are the
+    /// vendor's with the app unknown (case-insensitive).
+    pub vendor: Option<String>,
     /// Only rows with a storage id above this (for paging).
     pub after_id: Option<i64>,
     /// At most this many rows.

@@ -148,6 +148,8 @@ struct FieldScan {
     veto: Option<usize>,
     /// A not-SaaS term (`AMZN MKTP`, `GOOGLE ADS`), by pattern.
     excluded: Option<usize>,
+    /// Every app named with enough context, each once.
+    apps: Vec<usize>,
 }
 
 /// What the catalog pass knows before it scans the text fields.
@@ -185,8 +187,9 @@ impl VendorMatcher {
             let found = self.build_match(Field::VendorDescription, &candidate, &texts.vendor, gate);
             let narrowed = purpose
                 .best
+                .as_ref()
                 .filter(|_| purpose_clean)
-                .and_then(|named| self.narrow_to_app(&candidate, &named, &texts.purpose, &found));
+                .and_then(|named| self.narrow_to_app(&candidate, named, &purpose, &found));
             return Some(narrowed.unwrap_or(found));
         }
         if !purpose_clean {
@@ -277,6 +280,11 @@ impl VendorMatcher {
                     let found =
                         consider(field, text, hit.end(), ambiguous && is_app, ambiguous, context);
                     let Some((evidence, domain)) = found else { continue };
+                    if let Owner::App(app_idx) = owner
+                        && !scan.apps.contains(&app_idx)
+                    {
+                        scan.apps.push(app_idx);
+                    }
                     let confidence =
                         confidence(field, is_app, evidence, context.gate.class, text.processor);
                     let better = scan.best.as_ref().is_none_or(|b| confidence > b.confidence);
@@ -300,25 +308,28 @@ impl VendorMatcher {
     /// business purpose that names one of that vendor's apps ("Jira
     /// Software cloud"): the app. The purpose cannot bring in another
     /// vendor, so typed text never overrides the merchant; it only says
-    /// which of the merchant's products this is.
+    /// which of the merchant's products this is. A purpose naming two of
+    /// them ("Jira and Confluence") leaves the spend with the vendor: one
+    /// amount cannot be split by guessing.
     fn narrow_to_app(
         &self,
         vendor_hit: &Candidate,
         purpose_hit: &Candidate,
-        purpose_text: &Normalized,
+        purpose: &FieldScan,
         vendor_match: &Match,
     ) -> Option<Match> {
         let Owner::Vendor(_) = vendor_hit.owner else { return None };
         let Owner::App(app_idx) = purpose_hit.owner else { return None };
         let app = &self.catalog.apps()[app_idx];
         let vendor_name = self.catalog.owner_name(vendor_hit.owner);
-        if !app.vendor.eq_ignore_ascii_case(vendor_name) {
+        let sells =
+            |idx: &usize| self.catalog.apps()[*idx].vendor.eq_ignore_ascii_case(vendor_name);
+        if !sells(&app_idx) || purpose.apps.iter().filter(|idx| sells(idx)).count() != 1 {
             return None;
         }
 
         let term = &self.dictionary.patterns[purpose_hit.pattern].text;
-        let domain = purpose_hit.domain.clone().map(|range| &purpose_text.scan[range]);
-        tracing::trace!(app = %app.name, vendor = vendor_name, ?domain, "purpose names the app");
+        tracing::trace!(app = %app.name, vendor = vendor_name, "purpose names the app");
         Some(Match {
             app: Some(app.name.clone()),
             vendor: Some(app.vendor.clone()),
@@ -569,6 +580,7 @@ mod tests {
         check("ATLASSIAN B.V.", "renewal", "Software", "vendor:Atlassian");
         check("ATLASSIAN B.V.", "Slack seats", "Software", "vendor:Atlassian");
         check("ATLASSIAN B.V.", "Jira Software cloud", "Hotel", "");
+        check("ATLASSIAN B.V.", "Jira and Confluence", "Software", "vendor:Atlassian");
 
         let narrowed = matcher(&[])
             .match_expense(&expense("ATLASSIAN", "Jira Software cloud", "Software"))

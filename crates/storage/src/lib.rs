@@ -113,8 +113,8 @@ impl Store {
             // waiting out the pool's default 30 s per attempt.
             options
                 .max_connections(4)
-                .connect_timeout(Duration::from_secs(10))
-                .acquire_timeout(Duration::from_secs(10));
+                .connect_timeout(Duration::from_secs(5))
+                .acquire_timeout(Duration::from_secs(5));
         }
 
         let db = Database::connect(options).await.map_err(db_err("connecting"))?;

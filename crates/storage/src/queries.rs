@@ -28,6 +28,10 @@ pub(crate) async fn expenses(
         let lowered = Func::lower(Expr::col(expense::Column::App));
         query = query.filter(ExprTrait::eq(lowered, app.to_lowercase()));
     }
+    if let Some(vendor) = &filter.vendor {
+        let lowered = Func::lower(Expr::col(expense::Column::AppVendor));
+        query = query.filter(ExprTrait::eq(lowered, vendor.to_lowercase()));
+    }
     if let Some(after) = filter.after_id {
         query = query.filter(expense::Column::Id.gt(after));
     }
@@ -84,7 +88,7 @@ pub(crate) async fn spend(
 /// PostgreSQL: `CAST(date AS TEXT)` is `YYYY-MM-DD` on both, and the sum is
 /// cast back to an integer because PostgreSQL widens `SUM(bigint)` to
 /// `numeric`. Totals are never mixed across currencies, so groups are
-/// listed currency by currency, largest first.
+/// listed currency by currency.
 fn spend_sql(by: GroupBy) -> String {
     let employee_key = "CASE WHEN employee_id <> '' THEN employee_id ELSE employee_name END";
     let employee_name = "CASE WHEN employee_name <> '' THEN employee_name ELSE employee_id END";
@@ -98,9 +102,11 @@ fn spend_sql(by: GroupBy) -> String {
         }
         GroupBy::Vendor => ("app_vendor", "NULL", "app_vendor", "NULL", "app_vendor"),
     };
+    // The currency with the most spend first, then each currency's groups
+    // largest first: the top of the table is the biggest item.
     let order = match by {
         GroupBy::Month => "key, currency",
-        _ => "currency, total_e4 DESC, key",
+        _ => "SUM(SUM(amount_e4)) OVER (PARTITION BY currency) DESC, currency, total_e4 DESC, key",
     };
     let vendor_known = if by == GroupBy::Vendor { "AND app_vendor IS NOT NULL" } else { "" };
 

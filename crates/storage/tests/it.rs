@@ -249,6 +249,28 @@ async fn spend_by_month_splits_months_and_currencies() {
 }
 
 #[tokio::test]
+async fn the_currency_with_most_spend_comes_first_then_largest_groups() {
+    for (backend, store) in
+        stores("the_currency_with_most_spend_comes_first_then_largest_groups").await
+    {
+        let mut eur = expense("e", "SLACK", "500.00");
+        eur.currency = "EUR".into();
+        let batch = vec![
+            (expense("a", "ZOOM.US", "40.00"), matched("Zoom")),
+            (expense("b", "FIGMA", "300.00"), matched("Figma")),
+            (expense("c", "GITHUB", "250.00"), matched("GitHub")),
+            (eur, matched("Slack")),
+        ];
+        write_all(&store, &batch).await;
+
+        let spend = store.spend(GroupBy::App).await.expect("spend");
+
+        let order: Vec<_> = spend.iter().map(|r| r.key.as_str()).collect();
+        assert_eq!(order, ["Figma", "GitHub", "Zoom", "Slack"], "{backend}");
+    }
+}
+
+#[tokio::test]
 async fn filters_find_unmatched_and_one_app_case_insensitively() {
     for (backend, store) in stores("filters_find_unmatched_and_one_app_case_insensitively").await {
         let batch = vec![
@@ -260,12 +282,16 @@ async fn filters_find_unmatched_and_one_app_case_insensitively() {
 
         let unmatched = ExpenseFilter { unmatched: true, ..ExpenseFilter::default() };
         let zoom = ExpenseFilter { app: Some("zOOm".into()), ..ExpenseFilter::default() };
+        let slack_inc = ExpenseFilter { vendor: Some("slack inc".into()), ..Default::default() };
         let unmatched = store.expenses(&unmatched).await.expect("unmatched");
         let zoom = store.expenses(&zoom).await.expect("zoom");
+        let slack_inc = store.expenses(&slack_inc).await.expect("slack inc");
 
         assert_eq!(unmatched.len(), 1, "{backend}");
         assert_eq!(unmatched[0].expense.vendor_description, "CORNER DELI", "{backend}");
         assert_eq!(zoom.len(), 1, "{backend}");
+        assert_eq!(slack_inc.len(), 1, "{backend}");
+        assert_eq!(slack_inc[0].expense.source_id, "s", "{backend}");
         let decision = zoom[0].decision.as_ref().expect("zoom is matched");
         assert_eq!(decision.reason, "vendor description names Zoom", "{backend}");
     }

@@ -34,15 +34,30 @@ const COLUMNS: [&str; 18] = [
 const TABLE_COLUMNS: [&str; 8] =
     ["id", "date", "employee", "vendor_description", "amount", "currency", "app", "matched_by"];
 
+/// In the review queue app and decision are empty; what helps decide is
+/// what the employee said it was.
+const REVIEW_COLUMNS: [&str; 8] = [
+    "id",
+    "date",
+    "employee",
+    "vendor_description",
+    "purpose",
+    "expense_type",
+    "amount",
+    "currency",
+];
+
 pub(crate) async fn run(store: &Store, args: &ExpensesArgs) -> anyhow::Result<()> {
     let filter = ExpenseFilter {
         unmatched: args.unmatched,
         app: args.app.clone(),
+        vendor: args.vendor.clone(),
         ..ExpenseFilter::default()
     };
     let rows = store.expenses(&filter).await.context("could not list expenses")?;
 
     let columns: Vec<&'static str> = match args.format {
+        OutputFormat::Table if args.unmatched => REVIEW_COLUMNS.to_vec(),
         OutputFormat::Table => TABLE_COLUMNS.to_vec(),
         OutputFormat::Json | OutputFormat::Csv => COLUMNS.to_vec(),
     };
@@ -86,6 +101,9 @@ fn value(row: &ExpenseRow, column: &str) -> Value {
 
 /// Why the list is empty, with the next thing to try.
 fn nothing_found(args: &ExpensesArgs) -> anyhow::Result<String> {
+    if let Some(vendor) = &args.vendor {
+        return Ok(format!("no stored expense is matched to vendor `{vendor}`"));
+    }
     let Some(app) = &args.app else {
         return Ok(if args.unmatched {
             "nothing waits for review: every expense is matched or ignored".to_owned()
