@@ -136,6 +136,10 @@ pub(crate) struct ReportArgs {
     #[arg(long, value_enum, default_value_t)]
     pub(crate) by: ReportBy,
 
+    /// Only this app's spend: with `--by employee`, who expenses it.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) app: Option<String>,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub(crate) format: OutputFormat,

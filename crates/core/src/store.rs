@@ -76,9 +76,14 @@ pub trait ExpenseStore: Sync {
         filter: &ExpenseFilter,
     ) -> impl Future<Output = Result<Vec<ExpenseRow>, Self::Error>> + Send;
 
-    /// Counted spend, grouped.
-    fn spend(&self, by: GroupBy)
-    -> impl Future<Output = Result<Vec<SpendRow>, Self::Error>> + Send;
+    /// Counted spend, grouped; only one app's when `app` is given
+    /// (case-insensitive), which with [`GroupBy::Employee`] says who
+    /// expenses it.
+    fn spend(
+        &self,
+        by: GroupBy,
+        app: Option<&str>,
+    ) -> impl Future<Output = Result<Vec<SpendRow>, Self::Error>> + Send;
 
     /// Every user rule, oldest first.
     fn rules(&self) -> impl Future<Output = Result<Vec<UserRule>, Self::Error>> + Send;

@@ -161,8 +161,8 @@ impl ExpenseStore for Store {
         queries::expenses(&self.db, filter).await
     }
 
-    async fn spend(&self, by: GroupBy) -> Result<Vec<SpendRow>, StorageError> {
-        queries::spend(&self.db, by).await
+    async fn spend(&self, by: GroupBy, app: Option<&str>) -> Result<Vec<SpendRow>, StorageError> {
+        queries::spend(&self.db, by, app).await
     }
 
     async fn rules(&self) -> Result<Vec<UserRule>, StorageError> {

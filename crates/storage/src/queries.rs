@@ -7,8 +7,8 @@ use crate::{StorageError, db_err};
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue, ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
+    ActiveModelTrait, ActiveValue, ColumnTrait, DatabaseConnection, DbBackend, EntityTrait,
+    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 use spendmap_core::{ExpenseFilter, ExpenseRow, GroupBy, RuleKind, SpendRow, UserRule};
 
@@ -61,9 +61,18 @@ struct SpendGroup {
 pub(crate) async fn spend(
     db: &DatabaseConnection,
     by: GroupBy,
+    app: Option<&str>,
 ) -> Result<Vec<SpendRow>, StorageError> {
-    let sql = spend_sql(by);
-    let statement = Statement::from_string(db.get_database_backend(), sql);
+    let backend = db.get_database_backend();
+    let statement = match app {
+        None => Statement::from_string(backend, spend_sql(by, "")),
+        Some(app) => {
+            // The app is the user's text: bound, never spliced into SQL.
+            let placeholder = if backend == DbBackend::Postgres { "$1" } else { "?" };
+            let only_app = format!("AND LOWER(app) = LOWER({placeholder})");
+            Statement::from_sql_and_values(backend, spend_sql(by, &only_app), [app.into()])
+        }
+    };
     let groups =
         SpendGroup::find_by_statement(statement).all(db).await.map_err(db_err("summing spend"))?;
 
@@ -89,7 +98,7 @@ pub(crate) async fn spend(
 /// cast back to an integer because PostgreSQL widens `SUM(bigint)` to
 /// `numeric`. Totals are never mixed across currencies, so groups are
 /// listed currency by currency.
-fn spend_sql(by: GroupBy) -> String {
+fn spend_sql(by: GroupBy, only_app: &str) -> String {
     let employee_key = "CASE WHEN employee_id <> '' THEN employee_id ELSE employee_name END";
     let employee_name = "CASE WHEN employee_name <> '' THEN employee_name ELSE employee_id END";
     let (key, app, vendor, employee_id, group_by) = match by {
@@ -117,7 +126,7 @@ fn spend_sql(by: GroupBy) -> String {
          MIN(date) AS first_date, MAX(date) AS last_date \
          FROM expense \
          WHERE matched_by IN ('{dictionary}', '{user_rule}') \
-         AND personal = FALSE {vendor_known} \
+         AND personal = FALSE {vendor_known} {only_app} \
          GROUP BY {group_by}, currency ORDER BY {order}",
         dictionary = RuleKind::Dictionary.as_str(),
         user_rule = RuleKind::UserRule.as_str(),

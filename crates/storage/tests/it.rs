@@ -178,7 +178,7 @@ async fn more_rows_than_one_statement_holds_are_all_stored() {
         let counts = write_all(&store, &batch).await;
 
         assert_eq!(counts.inserted, 1_234, "{backend}");
-        let spend = store.spend(GroupBy::App).await.expect("spend");
+        let spend = store.spend(GroupBy::App, None).await.expect("spend");
         assert_eq!(spend[0].total, money("12.34"), "{backend}");
     }
 }
@@ -211,7 +211,7 @@ async fn spend_by_app_is_exact_and_counts_only_saas_decisions() {
         ];
         write_all(&store, &batch).await;
 
-        let spend = store.spend(GroupBy::App).await.expect("spend");
+        let spend = store.spend(GroupBy::App, None).await.expect("spend");
 
         assert_eq!(spend.len(), 1, "{backend}: {spend:?}");
         assert_eq!(spend[0].app.as_deref(), Some("Zoom"), "{backend}");
@@ -236,7 +236,7 @@ async fn spend_by_month_splits_months_and_currencies() {
             [march, april, april_eur].into_iter().map(|e| (e, matched("Slack"))).collect();
         write_all(&store, &batch).await;
 
-        let spend = store.spend(GroupBy::Month).await.expect("spend");
+        let spend = store.spend(GroupBy::Month, None).await.expect("spend");
 
         let lines: Vec<_> =
             spend.iter().map(|r| format!("{} {} {}", r.key, r.currency, r.total)).collect();
@@ -263,10 +263,15 @@ async fn the_currency_with_most_spend_comes_first_then_largest_groups() {
         ];
         write_all(&store, &batch).await;
 
-        let spend = store.spend(GroupBy::App).await.expect("spend");
+        let spend = store.spend(GroupBy::App, None).await.expect("spend");
 
         let order: Vec<_> = spend.iter().map(|r| r.key.as_str()).collect();
         assert_eq!(order, ["Figma", "GitHub", "Zoom", "Slack"], "{backend}");
+
+        let figma_people = store.spend(GroupBy::Employee, Some("figma")).await.expect("who");
+        assert_eq!(figma_people.len(), 1, "{backend}");
+        assert_eq!(figma_people[0].employee_id.as_deref(), Some("emp-1"), "{backend}");
+        assert_eq!(figma_people[0].total.to_string(), "300.00", "{backend}");
     }
 }
 

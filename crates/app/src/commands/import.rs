@@ -51,8 +51,11 @@ pub(crate) async fn run(store: &Store, args: &ImportArgs, quiet: bool) -> anyhow
 
     if args.report {
         say("")?;
-        report::run(store, &ReportArgs { by: Default::default(), format: Default::default() })
-            .await?;
+        report::run(
+            store,
+            &ReportArgs { by: Default::default(), app: None, format: Default::default() },
+        )
+        .await?;
     }
     match failed.len() {
         0 => Ok(()),

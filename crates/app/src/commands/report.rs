@@ -13,11 +13,14 @@ const APP_UNKNOWN: &str = "(app unknown)";
 
 pub(crate) async fn run(store: &Store, args: &ReportArgs) -> anyhow::Result<()> {
     let by = group_by(args.by);
-    let rows = store.spend(by).await.context("could not build the report")?;
+    let rows = store.spend(by, args.app.as_deref()).await.context("could not build the report")?;
 
     let records = records(by, &rows, args.format);
     if records.is_empty() && args.format == OutputFormat::Table {
-        eprintln!("no matched spend yet: import a file with `spendmap import FILE`");
+        match &args.app {
+            Some(app) => eprintln!("no counted spend for app `{app}`"),
+            None => eprintln!("no matched spend yet: import a file with `spendmap import FILE`"),
+        }
         return Ok(());
     }
     records.print(args.format)?;
