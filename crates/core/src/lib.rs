@@ -10,18 +10,21 @@
 //! * [`Matcher`] decides for one expense whether it is SaaS spend and for
 //!   which app, returning a [`Match`] that says why.
 //! * [`ExpenseStore`] keeps expenses and matches idempotently and answers the
-//!   questions the reports ask.
+//!   questions the reports ask; [`ConnectionStore`] keeps connections to
+//!   live sources (sealed secrets, sync cursors).
 //!
 //! Money is always [`rust_decimal::Decimal`] with its currency code next to
 //! it; there is no float anywhere on the path from a file to a total.
 
 #![deny(missing_docs)]
 
+mod connection;
 mod expense;
 mod matching;
 mod report;
 mod store;
 
+pub use connection::{Connection, ConnectionStore};
 pub use expense::{Expense, SourceKind};
 pub use matching::{Field, Match, Matcher, RuleKind, UserRule};
 pub use report::{ExpenseFilter, ExpenseRow, GroupBy, SpendRow};

@@ -56,6 +56,22 @@ pub trait ExpenseWriter: Send {
         batch: &[StoredMatch],
     ) -> impl Future<Output = Result<WriteCounts, Self::Error>> + Send;
 
+    /// Remove the stored expenses of one report of `source` whose ids are
+    /// not in `keep` (entries deleted at the source); returns how many.
+    fn remove_report_entries_except(
+        &mut self,
+        source: SourceKind,
+        report_id: &str,
+        keep: &[&str],
+    ) -> impl Future<Output = Result<u64, Self::Error>> + Send;
+
+    /// Set a connection's sync cursor, committed with the expenses.
+    fn set_sync_cursor(
+        &mut self,
+        connection: &str,
+        cursor: &str,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+
     /// Make everything written visible at once.
     fn commit(self) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }

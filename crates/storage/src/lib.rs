@@ -19,6 +19,7 @@
 
 #![deny(missing_docs)]
 
+mod connections;
 mod convert;
 mod entity;
 mod migration;
@@ -26,10 +27,14 @@ mod money;
 mod queries;
 mod writer;
 
+use chrono::{DateTime, Utc};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr, TransactionTrait};
 use sea_orm_migration::MigratorTrait;
-use spendmap_core::{ExpenseFilter, ExpenseRow, ExpenseStore, GroupBy, SpendRow, UserRule};
+use spendmap_core::{
+    Connection, ConnectionStore, ExpenseFilter, ExpenseRow, ExpenseStore, GroupBy, SpendRow,
+    UserRule,
+};
 use std::path::Path;
 use std::time::Duration;
 
@@ -64,6 +69,9 @@ pub enum StorageError {
         /// Which expense.
         source_id: String,
     },
+    /// A connection that is not stored.
+    #[error("no connection named `{0}` is stored")]
+    NoSuchConnection(String),
     /// A value read back from the database is not one this version writes.
     #[error("unexpected value `{value}` in column `{column}`")]
     Corrupt {
@@ -175,6 +183,41 @@ impl ExpenseStore for Store {
 
     async fn remove_rule(&self, id: i64) -> Result<bool, StorageError> {
         queries::remove_rule(&self.db, id).await
+    }
+}
+
+impl ConnectionStore for Store {
+    type Error = StorageError;
+
+    async fn save_connection(&self, connection: &Connection) -> Result<(), StorageError> {
+        connections::save(&self.db, connection).await
+    }
+
+    async fn connection(&self, name: &str) -> Result<Option<Connection>, StorageError> {
+        connections::one(&self.db, name).await
+    }
+
+    async fn connections(&self) -> Result<Vec<Connection>, StorageError> {
+        connections::all(&self.db).await
+    }
+
+    async fn remove_connection(&self, name: &str) -> Result<bool, StorageError> {
+        connections::remove(&self.db, name).await
+    }
+
+    async fn save_tokens(
+        &self,
+        name: &str,
+        sealed_refresh_token: &str,
+        base_uri: &str,
+        refresh_expires_at: Option<DateTime<Utc>>,
+    ) -> Result<(), StorageError> {
+        connections::save_tokens(&self.db, name, sealed_refresh_token, base_uri, refresh_expires_at)
+            .await
+    }
+
+    async fn sync_cursor(&self, name: &str) -> Result<Option<String>, StorageError> {
+        connections::cursor(&self.db, name).await
     }
 }
 

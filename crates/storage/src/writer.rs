@@ -1,12 +1,12 @@
 //! The all-or-nothing writer: batched upserts inside one transaction.
 
 use crate::entity::expense;
-use crate::{BATCH_ROWS, StorageError, convert, db_err};
+use crate::{BATCH_ROWS, StorageError, connections, convert, db_err};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
 };
-use spendmap_core::{ExpenseWriter, StoredMatch, WriteCounts};
+use spendmap_core::{ExpenseWriter, SourceKind, StoredMatch, WriteCounts};
 use std::collections::HashMap;
 
 /// Writes expenses inside one transaction. Dropping it without
@@ -117,6 +117,30 @@ impl ExpenseWriter for StoreWriter {
             counts += self.write_chunk(chunk).await?;
         }
         Ok(counts)
+    }
+
+    async fn remove_report_entries_except(
+        &mut self,
+        source: SourceKind,
+        report_id: &str,
+        keep: &[&str],
+    ) -> Result<u64, StorageError> {
+        let mut gone = expense::Entity::delete_many()
+            .filter(expense::Column::Source.eq(source.as_str()))
+            .filter(expense::Column::ReportId.eq(report_id));
+        if !keep.is_empty() {
+            gone = gone.filter(expense::Column::SourceId.is_not_in(keep.iter().copied()));
+        }
+        let done = gone.exec(&self.txn).await.map_err(db_err("removing deleted entries"))?;
+        Ok(done.rows_affected)
+    }
+
+    async fn set_sync_cursor(
+        &mut self,
+        connection: &str,
+        cursor: &str,
+    ) -> Result<(), StorageError> {
+        connections::set_cursor(&self.txn, connection, cursor).await
     }
 
     async fn commit(self) -> Result<(), StorageError> {

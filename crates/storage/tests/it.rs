@@ -3,8 +3,8 @@
 //! gets a database of its own, so tests can run in parallel).
 
 use spendmap_core::{
-    Decimal, Expense, ExpenseFilter, ExpenseStore, ExpenseWriter, Field, GroupBy, Match, NaiveDate,
-    RuleKind, SourceKind, StoredMatch, UserRule, WriteCounts,
+    Connection, ConnectionStore, Decimal, Expense, ExpenseFilter, ExpenseStore, ExpenseWriter,
+    Field, GroupBy, Match, NaiveDate, RuleKind, SourceKind, StoredMatch, UserRule, WriteCounts,
 };
 use spendmap_storage::Store;
 use std::io::Write;
@@ -321,5 +321,128 @@ async fn rules_are_added_listed_and_removed() {
         assert_eq!(listed, vec![UserRule { id, ..rule }], "{backend}");
         assert!(removed, "{backend}");
         assert!(!removed_again, "{backend}");
+    }
+}
+
+fn connection(client_id: &str, base_uri: &str) -> Connection {
+    let at = |text: &str| chrono::DateTime::parse_from_rfc3339(text).expect("time").to_utc();
+    Connection {
+        name: "concur".to_owned(),
+        client_id: client_id.to_owned(),
+        username: "wsadmin@example.test".to_owned(),
+        base_uri: base_uri.to_owned(),
+        data_centre: "US2 (North America)".to_owned(),
+        sealed_client_secret: "v1:sealed-secret".to_owned(),
+        sealed_refresh_token: "v1:sealed-refresh".to_owned(),
+        refresh_expires_at: Some(at("2027-06-01T00:00:00Z")),
+        connected_at: at("2026-12-04T12:00:00Z"),
+        last_synced_at: None,
+    }
+}
+
+async fn commit_cursor(store: &Store, cursor: &str) {
+    let mut writer = store.writer().await.expect("writer");
+    writer.set_sync_cursor("concur", cursor).await.expect("cursor");
+    writer.commit().await.expect("commit");
+}
+
+#[tokio::test]
+async fn connections_round_trip_and_keep_their_cursor_only_for_the_same_tenant() {
+    for (backend, store) in stores("connections_round_trip").await {
+        let us2 = connection("client-a", "https://us2.api.concursolutions.com");
+        store.save_connection(&us2).await.expect("save");
+        assert_eq!(store.connection("concur").await.expect("read"), Some(us2.clone()), "{backend}");
+
+        commit_cursor(&store, "page-7").await;
+        store.save_connection(&us2).await.expect("connect again");
+        let kept = store.sync_cursor("concur").await.expect("cursor");
+        assert_eq!(kept.as_deref(), Some("page-7"), "{backend}: same tenant keeps its place");
+
+        let eu2 = connection("client-a", "https://eu2.api.concursolutions.com");
+        store.save_connection(&eu2).await.expect("connect elsewhere");
+        assert_eq!(store.sync_cursor("concur").await.expect("cursor"), None, "{backend}");
+
+        assert_eq!(store.connections().await.expect("list").len(), 1, "{backend}");
+        assert!(store.remove_connection("concur").await.expect("remove"), "{backend}");
+        assert!(!store.remove_connection("concur").await.expect("remove again"), "{backend}");
+        assert_eq!(store.connection("concur").await.expect("read"), None, "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn new_tokens_replace_the_old_ones_and_need_a_connection() {
+    for (backend, store) in stores("new_tokens_replace_the_old_ones").await {
+        let missing = store.save_tokens("concur", "v1:x", "https://h", None).await;
+        assert!(missing.is_err(), "{backend}: no connection to save tokens on");
+
+        store
+            .save_connection(&connection("c", "https://us2.api.concursolutions.com"))
+            .await
+            .expect("save");
+        store
+            .save_tokens("concur", "v1:rotated", "https://us.api.concursolutions.com", None)
+            .await
+            .expect("tokens");
+
+        let stored = store.connection("concur").await.expect("read").expect("there");
+        assert_eq!(stored.sealed_refresh_token, "v1:rotated", "{backend}");
+        assert_eq!(stored.base_uri, "https://us.api.concursolutions.com", "{backend}");
+        assert_eq!(stored.refresh_expires_at, None, "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn a_cursor_not_committed_is_not_kept() {
+    for (backend, store) in stores("a_cursor_not_committed_is_not_kept").await {
+        store
+            .save_connection(&connection("c", "https://us2.api.concursolutions.com"))
+            .await
+            .expect("save");
+        commit_cursor(&store, "page-1").await;
+
+        let mut writer = store.writer().await.expect("writer");
+        writer.write(&[(concur_entry("e9", "R1"), None)]).await.expect("write");
+        writer.set_sync_cursor("concur", "page-2").await.expect("cursor");
+        drop(writer);
+
+        let cursor = store.sync_cursor("concur").await.expect("cursor");
+        assert_eq!(cursor.as_deref(), Some("page-1"), "{backend}");
+        assert_eq!(store.count_expenses().await.expect("count"), 0, "{backend}");
+        let synced = store.connection("concur").await.expect("read").expect("there");
+        assert!(synced.last_synced_at.is_some(), "{backend}: the committed page set the time");
+    }
+}
+
+fn concur_entry(id: &str, report: &str) -> Expense {
+    let mut e = Expense::new(SourceKind::Concur, id.to_owned(), day("2026-10-01"), money("9.99"));
+    e.report_id = report.to_owned();
+    e
+}
+
+#[tokio::test]
+async fn entries_gone_from_a_report_are_removed_and_others_stay() {
+    for (backend, store) in stores("entries_gone_from_a_report_are_removed").await {
+        let batch: Vec<StoredMatch> = [("a", "R1"), ("b", "R1"), ("c", "R1"), ("d", "R2")]
+            .iter()
+            .map(|(id, report)| (concur_entry(id, report), None))
+            .collect();
+        write_all(&store, &batch).await;
+
+        let mut writer = store.writer().await.expect("writer");
+        let gone = writer
+            .remove_report_entries_except(SourceKind::Concur, "R1", &["a", "c"])
+            .await
+            .expect("remove");
+        writer.commit().await.expect("commit");
+
+        assert_eq!(gone, 1, "{backend}");
+        let ids: Vec<String> = store
+            .expenses(&ExpenseFilter::default())
+            .await
+            .expect("list")
+            .into_iter()
+            .map(|row| row.expense.source_id)
+            .collect();
+        assert_eq!(ids, ["a", "c", "d"], "{backend}");
     }
 }

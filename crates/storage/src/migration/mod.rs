@@ -7,6 +7,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261203_000001_create_expense;
 mod m20261203_000002_create_rule;
+mod m20261204_000003_create_connection;
 
 /// All migrations, oldest first.
 pub(crate) struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261203_000001_create_expense::Migration),
             Box::new(m20261203_000002_create_rule::Migration),
+            Box::new(m20261204_000003_create_connection::Migration),
         ]
     }
 }
