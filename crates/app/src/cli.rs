@@ -39,6 +39,84 @@ pub(crate) enum Command {
     Match,
     /// Browse the SaaS catalog the matcher uses.
     Apps(AppsArgs),
+    /// Connect to a live source (SAP Concur) once; `sync` uses it after.
+    #[command(subcommand)]
+    Connect(ConnectCommand),
+    /// Pull new and changed expense reports from Concur, match and store
+    /// them.
+    Sync(SyncArgs),
+    /// List stored connections (no secrets are shown).
+    Connections {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: OutputFormat,
+    },
+    /// Remove a stored connection and its secrets (its expenses stay).
+    Disconnect {
+        /// Which connection.
+        #[arg(value_enum)]
+        source: SourceName,
+    },
+}
+
+/// A kind of live source.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum SourceName {
+    /// SAP Concur web services.
+    Concur,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ConnectCommand {
+    /// Sign in to SAP Concur and store the connection. The client secret
+    /// comes from CONCUR_CLIENT_SECRET and the password from
+    /// CONCUR_PASSWORD, else from a hidden prompt; the password is never
+    /// stored.
+    Concur(ConnectConcurArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ConnectConcurArgs {
+    /// Your data centre's base URI, e.g. https://us2.api.concursolutions.com.
+    #[arg(long, value_name = "URI")]
+    pub(crate) base_uri: String,
+
+    /// The Client ID of your Concur app registration.
+    #[arg(long, value_name = "ID")]
+    pub(crate) client_id: String,
+
+    /// A Concur user with the Web Services Administrator role.
+    #[arg(long, value_name = "USER")]
+    pub(crate) username: String,
+
+    /// Time-out of one request to Concur, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub(crate) timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SyncArgs {
+    /// Reports modified on or after this date (YYYY-MM-DD). The first sync
+    /// goes back one year without it.
+    #[arg(long, value_name = "DATE")]
+    pub(crate) since: Option<chrono::NaiveDate>,
+
+    /// Forget where earlier syncs stopped and read everything since
+    /// `--since` (or one year back) again.
+    #[arg(long)]
+    pub(crate) full: bool,
+
+    /// Reports whose entries are fetched at the same time.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=16))]
+    pub(crate) concurrency: u16,
+
+    /// Time-out of one request to Concur, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub(crate) timeout: u64,
+
+    /// Sends of one request at most before giving up (429, 5xx, time-outs).
+    #[arg(long, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub(crate) max_attempts: u32,
 }
 
 #[derive(Debug, Args)]

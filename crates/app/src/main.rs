@@ -16,6 +16,7 @@ mod commands;
 mod context;
 mod output;
 mod progress;
+mod secrets;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -72,7 +73,12 @@ fn init_logging(verbose: u8, quiet: bool) {
         (false, 2) => "debug",
         (false, _) => "trace",
     };
-    let default = format!("{level},sqlx=warn,sea_orm=warn,sea_orm_migration=warn");
+    // The HTTP stack's own logs stay at warnings: they are about sockets,
+    // not about Concur, and at trace level they would print request heads.
+    let default = format!(
+        "{level},sqlx=warn,sea_orm=warn,sea_orm_migration=warn,hyper=warn,hyper_util=warn,\
+         reqwest=warn,h2=warn,rustls=warn"
+    );
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     tracing_subscriber::fmt()
         .with_env_filter(filter)

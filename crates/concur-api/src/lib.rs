@@ -27,6 +27,9 @@
 //! Amounts are exact decimals read from the JSON text; dates come with or
 //! without fractions and zones ([`parse_date_time`]).
 //!
+//! [`SyncCursor`] is where a sync stands between runs: the next page of an
+//! unfinished run, or the watermark a finished one left.
+//!
 //! # Faults
 //!
 //! `Accept: application/json` is always sent and anything else back is an
@@ -49,6 +52,7 @@
 mod auth;
 mod base_uri;
 mod client;
+mod cursor;
 mod error;
 mod http;
 mod models;
@@ -56,6 +60,7 @@ mod models;
 pub use auth::{Credentials, SavedTokens, Tokens};
 pub use base_uri::{BaseUri, BaseUriError};
 pub use client::{ClientConfig, ConcurClient, SaveResult, TokenSink};
+pub use cursor::{OVERLAP, RunCursor, SyncCursor};
 pub use error::{ConcurError, ErrorKind};
 pub use http::RetryPolicy;
 pub use models::{Entry, Page, Report, SkipReason, parse_date_time};

@@ -1,11 +1,13 @@
 //! One module per subcommand; [`run`] dispatches.
 
 mod apps;
+mod connect;
 mod expenses;
 mod import;
 mod rematch;
 mod report;
 mod rules;
+mod sync;
 
 use crate::cli::{Cli, Command};
 use crate::context;
@@ -23,5 +25,9 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Rules(command) => rules::run(&store, command, cli.quiet).await,
         Command::Match => rematch::run(&store, cli.quiet).await,
         Command::Apps(_) => Ok(()),
+        Command::Connect(command) => connect::run(&store, command).await,
+        Command::Sync(args) => sync::run(&store, &args, cli.quiet).await,
+        Command::Connections { format } => connect::list(&store, format).await,
+        Command::Disconnect { source } => connect::disconnect(&store, source).await,
     }
 }
