@@ -1,11 +1,14 @@
 //! Project chores, run as `cargo xtask <task>`.
 //!
 //! * `sample`: regenerate the synthetic Concur export in `fixtures/sample/`.
+//! * `sim`: run the Concur simulator on loopback until Ctrl-C and print how
+//!   to connect; flags pick the port, a generated tenant and faults.
 //! * `ci`: what `.ci/run` runs (formatting, lints, tests).
 //!
 //! `tidy` holds house-rule tests that `cargo test` runs.
 
 mod sample;
+mod sim;
 mod tidy;
 
 use anyhow::{Context, bail};
@@ -14,11 +17,13 @@ use std::process::Command;
 
 fn main() -> anyhow::Result<()> {
     let task = std::env::args().nth(1).unwrap_or_default();
+    let rest: Vec<String> = std::env::args().skip(2).collect();
     let root = workspace_root();
     match task.as_str() {
         "sample" => sample::write_sample(&root),
+        "sim" => sim::run(&rest),
         "ci" => ci(&root),
-        _ => bail!("usage: cargo xtask <sample|ci>"),
+        _ => bail!("usage: cargo xtask <sample|sim|ci>"),
     }
 }
 

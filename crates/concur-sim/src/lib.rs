@@ -39,6 +39,9 @@
 //! expire after a number of calls. They apply to API requests only, keyed on
 //! one request counter (see [`Faults`]).
 //!
+//! To poke at it by hand, `cargo xtask sim` runs one until Ctrl-C and
+//! prints the credentials and a `spendmap connect concur` line.
+//!
 //! Handlers log each exchange at debug level; tokens, passwords and query
 //! strings are never logged.
 

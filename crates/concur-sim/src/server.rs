@@ -146,7 +146,7 @@ impl Simulator {
     }
 
     /// The data centre where no user lives: password grants there answer
-    /// code 16 naming [`Simulator::base_url`].
+    /// code 16 naming [`Simulator::base_url`], and API calls answer 401.
     pub fn wrong_dc_url(&self) -> String {
         url_of(self.wrong)
     }
@@ -156,7 +156,8 @@ impl Simulator {
         lock(&self.shared.config).faults = faults;
     }
 
-    /// Reads or edits the data while the servers run.
+    /// Reads or edits the data while the servers run. Requests wait while
+    /// `f` runs, so `f` must not itself call the simulator over HTTP.
     pub fn with_tenant<R>(&self, f: impl FnOnce(&mut Tenant) -> R) -> R {
         f(&mut lock(&self.shared.tenant))
     }
@@ -235,4 +236,13 @@ async fn correlate(State(site): State<Site>, request: Request, next: Next) -> Re
     let status = response.status().as_u16();
     tracing::debug!(%method, %path, status, correlation_id = %id, home = site.is_home, "concur sim");
     response
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_handle_can_be_shared_between_threads() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<super::Simulator>();
+    }
 }

@@ -89,6 +89,11 @@ impl Tenant {
         }
     }
 
+    /// [`Tenant::rebase_to`] with the local date, for demos.
+    pub fn rebase_to_today(&mut self) {
+        self.rebase_to(chrono::Local::now().date_naive());
+    }
+
     /// Adds a report, or replaces the one with the same `id`.
     pub fn add_report(&mut self, report: SimReport) {
         match self.reports.iter_mut().find(|r| r.id == report.id) {
