@@ -20,7 +20,8 @@
 //! * Refresh tokens rotate: each refresh issues a new one and the old one
 //!   stops working at once.
 //! * Every response carries a fresh `concur-correlationid` header.
-//! * Without `application/json` in `Accept`, lists come back as XML.
+//! * Without `application/json` in `Accept`, lists come back as XML (error
+//!   bodies stay JSON).
 //! * `user=ALL` and other people's reports need the Web Services
 //!   Administrator role (403 otherwise); no `user` means the token owner.
 //! * `NextPage` is an absolute URL repeating the caller's filters, with an
