@@ -117,6 +117,10 @@ pub(crate) struct SyncArgs {
     /// Sends of one request at most before giving up (429, 5xx, time-outs).
     #[arg(long, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub(crate) max_attempts: u32,
+
+    /// Reports per page asked of Concur (tests use small pages).
+    #[arg(long, hide = true, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub(crate) page_size: u32,
 }
 
 #[derive(Debug, Args)]

@@ -22,6 +22,12 @@ use tokio::sync::Mutex;
 /// request never races the expiry.
 const REFRESH_EARLY: Duration = Duration::from_secs(60);
 
+/// Refreshes one request may make after 401s. One is the normal case (a
+/// token revoked early); a second covers a fresh token that parallel
+/// requests used up before this one got to it. A token refused right
+/// after a refresh a third time means the refresh does not help.
+const MAX_REFRESHES_PER_REQUEST: u32 = 2;
+
 /// How the client behaves; the defaults suit a real tenant.
 #[derive(Clone, Debug)]
 pub struct ClientConfig {
@@ -274,7 +280,7 @@ impl ConcurClient {
     ) -> Result<T, ConcurError> {
         let asks_for_all = url.query_pairs().any(|(key, value)| key == "user" && value == "ALL");
         let mut attempt = 0;
-        let mut refreshed = false;
+        let mut refreshes = 0;
 
         loop {
             attempt += 1;
@@ -286,12 +292,17 @@ impl ConcurClient {
                     tracing::debug!(path = url.path(), attempt, "Concur answered");
                     return answer.json(what).map_err(|err| err.after_attempts(attempt));
                 }
-                Verdict::Refresh(err) if !refreshed => {
-                    tracing::info!("access token refused; refreshing it once");
-                    refreshed = true;
-                    attempt -= 1;
+                Verdict::Refresh(err) if refreshes < MAX_REFRESHES_PER_REQUEST => {
                     drop(err);
-                    self.refresh_unless_changed(&token).await?;
+                    if self.refresh_unless_changed(&token).await? {
+                        tracing::info!("access token refused; refreshed it");
+                        refreshes += 1;
+                        attempt -= 1;
+                    } else {
+                        // Another request refreshed meanwhile: try its
+                        // token, as one more attempt of this request.
+                        tracing::debug!("access token refused; another request has a new one");
+                    }
                 }
                 Verdict::Retry(wait, err) if attempt < self.config.retry.max_attempts => {
                     tracing::info!(path = url.path(), attempt, wait_ms = wait.as_millis() as u64, error = %err, "retrying");
@@ -315,13 +326,15 @@ impl ConcurClient {
         Ok(tokens.access_token.clone())
     }
 
-    /// Refresh after a 401, unless another request already has.
-    async fn refresh_unless_changed(&self, refused: &SecretString) -> Result<(), ConcurError> {
+    /// Refresh after a 401, unless another request already has; says
+    /// whether this call refreshed.
+    async fn refresh_unless_changed(&self, refused: &SecretString) -> Result<bool, ConcurError> {
         let mut tokens = self.tokens.lock().await;
-        if tokens.access_token.expose_secret() == refused.expose_secret() {
-            self.refresh(&mut tokens).await?;
+        if tokens.access_token.expose_secret() != refused.expose_secret() {
+            return Ok(false);
         }
-        Ok(())
+        self.refresh(&mut tokens).await?;
+        Ok(true)
     }
 
     async fn refresh(&self, tokens: &mut Tokens) -> Result<(), ConcurError> {

@@ -10,7 +10,8 @@
 //! [`ConcurClient::resume`] starts from a stored refresh token instead.
 //! Every token response may rotate the refresh token and move the
 //! geolocation, so each one is handed to a [`TokenSink`] at once. Access
-//! tokens are refreshed a minute before they expire and once more on a 401.
+//! tokens are refreshed a minute before they expire and again on a 401
+//! (at most twice per request, unless another request refreshed first).
 //! `expires_in` may be a number or a string; `refresh_expires_in` is an
 //! absolute Unix time; unknown fields are ignored. Concur's numbered
 //! refusals become messages an admin can act on ([`ErrorKind::Token`]).

@@ -117,6 +117,7 @@ async fn serve_api(
     answer: impl FnOnce(&Caller) -> Result<Listing, ApiError>,
 ) -> Response {
     let n = site.shared.next_api_request();
+    let _in_flight = site.shared.enter();
     let faults = site.shared.faults();
     pause(faults.latency_ms).await;
 

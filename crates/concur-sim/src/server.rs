@@ -44,6 +44,9 @@ pub struct Stats {
     pub faults_injected: u64,
     /// API requests answered 401.
     pub unauthorized: u64,
+    /// The most API requests ever being answered at the same moment: how
+    /// parallel the client really was.
+    pub max_in_flight: u64,
 }
 
 /// State both listeners share.
@@ -54,6 +57,8 @@ pub(crate) struct Shared {
     pub(crate) stats: Mutex<Stats>,
     /// The one counter all `*_every` faults are keyed on.
     api_requests: AtomicU64,
+    /// API requests being answered right now.
+    in_flight: AtomicU64,
     pub(crate) mint: Mint,
     /// Where users live; the token endpoint's `geolocation`.
     pub(crate) home_url: String,
@@ -66,12 +71,30 @@ impl Shared {
         self.api_requests.fetch_add(1, Ordering::Relaxed) + 1
     }
 
+    /// Marks an API request as being answered until the guard drops.
+    pub(crate) fn enter(&self) -> InFlight<'_> {
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.bump(|s| s.max_in_flight = s.max_in_flight.max(now));
+        InFlight { shared: self }
+    }
+
     pub(crate) fn bump(&self, change: impl FnOnce(&mut Stats)) {
         change(&mut lock(&self.stats));
     }
 
     pub(crate) fn faults(&self) -> Faults {
         lock(&self.config).faults.clone()
+    }
+}
+
+/// One API request being answered; see [`Shared::enter`].
+pub(crate) struct InFlight<'a> {
+    shared: &'a Shared,
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.shared.in_flight.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -125,6 +148,7 @@ impl Simulator {
             sessions: Mutex::new(Sessions::default()),
             stats: Mutex::new(Stats::default()),
             api_requests: AtomicU64::new(0),
+            in_flight: AtomicU64::new(0),
             mint: Mint::new(),
             home_url: url_of(home),
         });

@@ -39,8 +39,6 @@ async fn connect_concur(store: &Store, args: &ConnectConcurArgs) -> anyhow::Resu
             base.host()
         );
     }
-    // Before any secret is asked for: a missing key should not waste them.
-    let sealer = Sealer::load(true)?;
     let client_secret = secret(SECRET_VARIABLE, "Concur client secret: ")?;
     let password = secret(PASSWORD_VARIABLE, &format!("Concur password for {}: ", args.username))?;
 
@@ -54,6 +52,9 @@ async fn connect_concur(store: &Store, args: &ConnectConcurArgs) -> anyhow::Resu
         .await
         .context("could not connect to Concur")?;
     drop(password);
+
+    // Only now: a failed sign-in should leave no key file behind.
+    let sealer = Sealer::load(true)?;
 
     let tokens = client.saved_tokens().await;
     let connection = Connection {

@@ -48,6 +48,7 @@ pub(crate) async fn run(store: &Store, args: &SyncArgs, quiet: bool) -> anyhow::
         timeout: Duration::from_secs(args.timeout),
         retry: RetryPolicy { max_attempts: args.max_attempts, ..RetryPolicy::default() },
         concurrency: usize::from(args.concurrency),
+        page_size: args.page_size,
         ..ClientConfig::default()
     };
     let (client, connection) = connect::resume(store, config).await?;
