@@ -206,7 +206,7 @@ async fn an_incremental_sync_brings_new_reports_and_updates_edited_entries_in_pl
     let edited = before[0]["source_id"].as_str().expect("id").to_owned();
     sim.with_tenant(|tenant| {
         tenant.add_report(new_report("FFFF0000AAAA1111BBBB", &later));
-        let moved = (newest + chrono::Duration::days(3)).into();
+        let moved = newest + chrono::Duration::days(3);
         assert!(tenant.edit_entry_amount(&edited, decimal("777.70"), moved), "entry exists");
     });
 

@@ -74,11 +74,12 @@ pub(crate) async fn run(store: &Store, args: &SyncArgs, quiet: bool) -> anyhow::
 /// Decide where this run starts; `true` when it resumes an unfinished one.
 async fn plan(cursor: &mut SyncCursor, args: &SyncArgs, client: &ConcurClient) -> bool {
     let asked = args.since.and_then(|day| day.and_hms_opt(0, 0, 0));
-    if !args.full && asked.is_none() {
-        if let Some(run) = &cursor.run {
-            eprintln!("resuming the sync that stopped after {} pages of reports", run.pages_done);
-            return true;
-        }
+    if !args.full
+        && asked.is_none()
+        && let Some(run) = &cursor.run
+    {
+        eprintln!("resuming the sync that stopped after {} pages of reports", run.pages_done);
+        return true;
     }
 
     let since = match (asked, args.full, cursor.watermark) {
