@@ -7,67 +7,18 @@ use spendmap_core::{
     Field, GroupBy, Match, NaiveDate, RuleKind, SourceKind, StoredMatch, UserRule, WriteCounts,
 };
 use spendmap_storage::Store;
-use std::io::Write;
 use std::str::FromStr;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-const POSTGRES_ENV: &str = "SPENDMAP_TEST_POSTGRES_URL";
 
 /// Every backend this run can test, each with a fresh empty database.
-/// Without PostgreSQL the skip is written straight to stderr, past the test
-/// harness's capture, so a plain `cargo test` shows what it did not test.
 async fn stores(test: &str) -> Vec<(String, Store)> {
     let sqlite = Store::open("sqlite::memory:").await.expect("in-memory sqlite opens");
     let mut stores = vec![("sqlite".to_owned(), sqlite)];
 
-    match std::env::var(POSTGRES_ENV) {
-        Ok(url) => stores.push(("postgres".to_owned(), fresh_postgres(&url).await)),
-        Err(_) => {
-            let _ = writeln!(
-                std::io::stderr(),
-                "skipped on PostgreSQL ({POSTGRES_ENV} is not set): storage test `{test}`"
-            );
-        }
+    if let Some(url) = spendmap_testkit::scratch_postgres(&format!("storage test {test}")).await {
+        let postgres = Store::open(&url).await.expect("a fresh database opens");
+        stores.push(("postgres".to_owned(), postgres));
     }
     stores
-}
-
-async fn fresh_postgres(base_url: &str) -> Store {
-    use sea_orm::{ConnectionTrait, Database};
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-
-    let pid = std::process::id();
-    let number = COUNTER.fetch_add(1, Ordering::SeqCst);
-    let name = format!("spendmap_it_{pid}_{number}");
-    let admin = Database::connect(base_url).await.expect("PostgreSQL reachable");
-    if number == 0 {
-        drop_earlier_runs(&admin, pid).await;
-    }
-    admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name}")).await.expect("drop");
-    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create");
-
-    let (prefix, _) = base_url.rsplit_once('/').expect("URL has a database part");
-    Store::open(&format!("{prefix}/{name}")).await.expect("fresh database opens")
-}
-
-/// Databases left by earlier runs of this test binary (test binaries run
-/// one at a time, so any other process id is finished).
-async fn drop_earlier_runs(admin: &sea_orm::DatabaseConnection, pid: u32) {
-    use sea_orm::{ConnectionTrait, Statement};
-
-    let listing = Statement::from_string(
-        admin.get_database_backend(),
-        format!(
-            "SELECT datname FROM pg_database WHERE datname LIKE 'spendmap\\_it\\_%' \
-             AND datname NOT LIKE 'spendmap\\_it\\_{pid}\\_%'"
-        ),
-    );
-    let rows = admin.query_all_raw(listing).await.expect("list test databases");
-    for row in rows {
-        let name: String = row.try_get("", "datname").expect("database name");
-        let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-        admin.execute_unprepared(&drop).await.expect("drop an old test database");
-    }
 }
 
 fn day(s: &str) -> NaiveDate {
