@@ -105,10 +105,14 @@ fn create_private_file(path: &Path) -> anyhow::Result<()> {
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options
-        .open(path)
-        .map(drop)
-        .with_context(|| format!("could not create database file `{}`", path.display()))
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        // Another spendmap created it in the meantime: just as good.
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(err) => {
+            Err(err).with_context(|| format!("could not create database file `{}`", path.display()))
+        }
+    }
 }
 
 #[cfg(test)]

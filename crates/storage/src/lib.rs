@@ -12,6 +12,9 @@
 //!   the database exactly as it was.
 //! * **Exact money.** Amounts are stored as integer ten-thousandths (see
 //!   `money`), summed in SQL, and read back as `Decimal`.
+//! * **One writer at a time.** Writers queue on a lock, so two imports or
+//!   syncs at once end as if run one after the other, and readers see a
+//!   file's rows all at once or not at all.
 //! * **Batched.** Rows go in as multi-row statements of at most
 //!   [`BATCH_ROWS`] rows, under both backends' bound-variable limits.
 //!
@@ -29,7 +32,10 @@ mod writer;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr, TransactionTrait};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 use sea_orm_migration::MigratorTrait;
 use spendmap_core::{
     Connection, ConnectionStore, ExpenseFilter, ExpenseRow, ExpenseStore, GroupBy, SpendRow,
@@ -45,6 +51,10 @@ pub use writer::StoreWriter;
 /// bound-variable limits, and larger statements were not faster in the
 /// dependency spike.
 pub const BATCH_ROWS: usize = 500;
+
+/// The PostgreSQL advisory lock every writer holds for its transaction
+/// (an arbitrary number: the ASCII of "spendmap" read as an integer).
+const WRITER_LOCK_KEY: i64 = 0x7370_656E_646D_6170;
 
 /// What can go wrong in storage.
 #[derive(Debug, thiserror::Error)]
@@ -126,7 +136,7 @@ impl Store {
         }
 
         let db = Database::connect(options).await.map_err(db_err("connecting"))?;
-        migration::Migrator::up(&db, None).await.map_err(db_err("migrating the schema"))?;
+        migrate(&db).await?;
         tracing::debug!(backend = ?db.get_database_backend(), "storage ready");
         Ok(Store { db })
     }
@@ -140,6 +150,41 @@ impl Store {
     pub async fn count_expenses(&self) -> Result<u64, StorageError> {
         queries::count_expenses(&self.db).await
     }
+}
+
+/// Bring the schema up to date, in one transaction under the writers'
+/// lock: two processes opening a new database at once would otherwise
+/// both try to create its tables.
+async fn migrate(db: &DatabaseConnection) -> Result<(), StorageError> {
+    let txn = begin_exclusive(db).await?;
+    migration::Migrator::up(&txn, None).await.map_err(db_err("migrating the schema"))?;
+    txn.commit().await.map_err(db_err("committing the schema"))
+}
+
+/// A transaction that holds the database's one writer slot, whichever
+/// process asks: a writer reads the stored rows before it upserts, and two
+/// writers interleaving would count and match against rows the other is
+/// about to change. SQLite takes its write lock at `BEGIN IMMEDIATE` (and
+/// waits up to the busy time-out for it); PostgreSQL takes a
+/// transaction-scoped advisory lock, released by commit or rollback.
+async fn begin_exclusive(db: &DatabaseConnection) -> Result<DatabaseTransaction, StorageError> {
+    let backend = db.get_database_backend();
+    let txn = if backend == DbBackend::Sqlite {
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        };
+        db.begin_with_options(options).await
+    } else {
+        db.begin().await
+    }
+    .map_err(db_err("starting a transaction"))?;
+
+    if backend == DbBackend::Postgres {
+        let lock = format!("SELECT pg_advisory_xact_lock({WRITER_LOCK_KEY})");
+        txn.execute_unprepared(&lock).await.map_err(db_err("waiting for other writers"))?;
+    }
+    Ok(txn)
 }
 
 /// Turn what the user typed for `--db` into a sqlx URL.
@@ -161,8 +206,7 @@ impl ExpenseStore for Store {
     type Writer = StoreWriter;
 
     async fn writer(&self) -> Result<StoreWriter, StorageError> {
-        let txn = self.db.begin().await.map_err(db_err("starting a transaction"))?;
-        Ok(StoreWriter::new(txn))
+        Ok(StoreWriter::new(begin_exclusive(&self.db).await?))
     }
 
     async fn expenses(&self, filter: &ExpenseFilter) -> Result<Vec<ExpenseRow>, StorageError> {
