@@ -98,7 +98,7 @@ pub(crate) struct ConnectConcurArgs {
 pub(crate) struct SyncArgs {
     /// Reports modified on or after this date (YYYY-MM-DD). The first sync
     /// goes back one year without it.
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = parse_day)]
     pub(crate) since: Option<chrono::NaiveDate>,
 
     /// Forget where earlier syncs stopped and read everything since
@@ -295,4 +295,10 @@ pub(crate) struct AppsArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub(crate) format: OutputFormat,
+}
+
+/// `--since`: ISO dates only, said so when something else is given.
+fn parse_day(text: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| "expected a date as YYYY-MM-DD, such as 2025-01-31".to_owned())
 }

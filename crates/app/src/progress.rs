@@ -1,34 +1,43 @@
-//! Progress for long work: a bar on a terminal, plain lines when piped,
-//! nothing with `--quiet`.
+//! Progress for long work: a spinner with a count on a terminal, a plain
+//! line every few seconds when stderr is piped (cron logs, CI), nothing
+//! with `--quiet`.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
+use std::time::{Duration, Instant};
 
-/// Rows between two plain progress lines when stderr is not a terminal.
-const PLAIN_EVERY: u64 = 100_000;
+/// Time between two plain progress lines when stderr is not a terminal:
+/// often enough to show a long run is alive, rare enough for a log file.
+const PLAIN_EVERY: Duration = Duration::from_secs(10);
 
-/// Counts rows of one long task.
+/// Counts the units (rows, reports) of one long task.
 pub(crate) struct Progress {
     bar: Option<ProgressBar>,
     label: String,
-    plain: bool,
+    unit: &'static str,
+    plain: Option<Instant>,
     done: u64,
 }
 
 impl Progress {
-    pub(crate) fn new(label: &str, quiet: bool) -> Progress {
+    /// `label` names the task (`import`, `Concur`); `unit` what is
+    /// counted, plural (`rows`).
+    pub(crate) fn new(label: &str, unit: &'static str, quiet: bool) -> Progress {
         let terminal = std::io::stderr().is_terminal();
-        let bar = (terminal && !quiet).then(|| spinner(label));
-        Progress { bar, label: label.to_owned(), plain: !terminal && !quiet, done: 0 }
+        let bar = (terminal && !quiet).then(|| spinner(label, unit));
+        let plain = (!terminal && !quiet).then(Instant::now);
+        Progress { bar, label: label.to_owned(), unit, plain, done: 0 }
     }
 
-    pub(crate) fn add(&mut self, rows: u64) {
-        let before = self.done;
-        self.done += rows;
+    pub(crate) fn add(&mut self, count: u64) {
+        self.done += count;
         if let Some(bar) = &self.bar {
             bar.set_position(self.done);
-        } else if self.plain && before / PLAIN_EVERY != self.done / PLAIN_EVERY {
-            eprintln!("{}: {} rows", self.label, self.done);
+        } else if let Some(last) = &mut self.plain
+            && last.elapsed() >= PLAIN_EVERY
+        {
+            eprintln!("{}: {} {} so far", self.label, self.done, self.unit);
+            *last = Instant::now();
         }
     }
 
@@ -39,12 +48,13 @@ impl Progress {
     }
 }
 
-fn spinner(label: &str) -> ProgressBar {
+fn spinner(label: &str, unit: &str) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    let style = ProgressStyle::with_template("{spinner} {msg}: {human_pos} rows ({per_sec})")
+    let template = format!("{{spinner}} {{msg}}: {{human_pos}} {unit} ({{elapsed}})");
+    let style = ProgressStyle::with_template(&template)
         .unwrap_or_else(|_| ProgressStyle::default_spinner());
     bar.set_style(style);
     bar.set_message(label.to_owned());
-    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar.enable_steady_tick(Duration::from_millis(120));
     bar
 }

@@ -458,3 +458,48 @@ async fn disconnect_removes_the_connection_and_keeps_the_expenses() {
         String::from_utf8_lossy(&output.stderr).contains("run `spendmap connect concur` first")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn syncs_started_together_take_turns_and_keep_the_connection_alive() {
+    let tenant = Tenant::generated(15, 2, 5);
+    let expected = tenant.entries_with_content();
+    let sim = simulator(tenant).await;
+    sim.set_faults(Faults { latency_ms: 10, ..Faults::default() });
+    let machine = Machine::new();
+    machine.connect(&sim.base_url()).await;
+
+    let runs: Vec<_> = (0..3)
+        .map(|_| {
+            machine
+                .command(&["sync", "--full", "--since", "2020-01-01", "--page-size", "4"])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("sync starts")
+        })
+        .collect();
+    for run in runs {
+        let output = tokio::task::spawn_blocking(move || run.wait_with_output())
+            .await
+            .expect("thread")
+            .expect("waits");
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    }
+
+    assert_eq!(machine.rows().await.len(), expected);
+    machine.sync(&[]).await; // The newest refresh token was kept.
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_since_in_the_future_or_in_another_format_is_refused_with_the_format() {
+    let sim = simulator(fixture()).await;
+    let machine = Machine::new();
+    machine.connect(&sim.base_url()).await;
+
+    for (since, said) in [("2999-01-01", "in the future"), ("01/02/2025", "YYYY-MM-DD")] {
+        let output = machine.run(&["sync", "--since", since]).await;
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success());
+        assert!(stderr.contains(said), "{stderr}");
+    }
+}

@@ -35,6 +35,10 @@ pub struct RunCursor {
     pub newest_seen: Option<NaiveDateTime>,
     /// Pages stored so far.
     pub pages_done: u64,
+    /// Whether this run replaces the watermark when it finishes (`sync
+    /// --full`) instead of only ever moving it forward.
+    #[serde(default)]
+    pub resets_watermark: bool,
 }
 
 impl SyncCursor {
@@ -49,10 +53,22 @@ impl SyncCursor {
         serde_json::to_string(self).unwrap_or_default()
     }
 
-    /// Begin a run at `first_page`, dropping any unfinished one.
-    pub fn start(&mut self, since: Option<NaiveDateTime>, first_page: String) {
-        self.run =
-            Some(RunCursor { since, next_page: first_page, newest_seen: None, pages_done: 0 });
+    /// Begin a run at `first_page`, dropping any unfinished one. A run
+    /// that `resets_watermark` leaves its own end as the next start, even
+    /// when that is earlier than the current watermark.
+    pub fn start(
+        &mut self,
+        since: Option<NaiveDateTime>,
+        first_page: String,
+        resets_watermark: bool,
+    ) {
+        self.run = Some(RunCursor {
+            since,
+            next_page: first_page,
+            newest_seen: None,
+            pages_done: 0,
+            resets_watermark,
+        });
     }
 
     /// Record a stored page: the newest modification on it, and the next
@@ -68,10 +84,21 @@ impl SyncCursor {
         }
     }
 
+    /// The next start after a finished run. A run that began later than
+    /// the watermark (`sync --since` a recent date) never asked about the
+    /// time in between, so the watermark stays where it was: moving it
+    /// would hide every change in that gap from all later syncs.
     fn finish(&mut self) {
         let Some(run) = self.run.take() else { return };
         let reached = run.newest_seen.map(|newest| newest - OVERLAP).max(run.since);
-        self.watermark = self.watermark.max(reached);
+        let left_a_gap = |old: NaiveDateTime| run.since.is_some_and(|since| since > old);
+
+        self.watermark = match self.watermark {
+            _ if run.resets_watermark => reached,
+            None => reached,
+            Some(old) if left_a_gap(old) => Some(old),
+            Some(old) => Some(old).max(reached),
+        };
     }
 }
 
@@ -86,7 +113,7 @@ mod tests {
     #[test]
     fn a_finished_run_leaves_the_newest_modification_minus_the_overlap() {
         let mut cursor = SyncCursor::default();
-        cursor.start(Some(at("2025-12-04")), "page-1".into());
+        cursor.start(Some(at("2025-12-04")), "page-1".into(), false);
         cursor.page_stored(Some(at("2026-11-20T10:00:00")), Some("page-2"));
         assert_eq!(cursor.run.as_ref().map(|run| run.next_page.as_str()), Some("page-2"));
         assert_eq!(cursor.watermark, None);
@@ -99,7 +126,7 @@ mod tests {
     #[test]
     fn a_run_that_saw_nothing_keeps_its_own_start() {
         let mut cursor = SyncCursor { watermark: Some(at("2026-11-19")), run: None };
-        cursor.start(Some(at("2026-11-19")), "page-1".into());
+        cursor.start(Some(at("2026-11-19")), "page-1".into(), false);
         cursor.page_stored(None, None);
         assert_eq!(cursor.watermark, Some(at("2026-11-19")));
     }
@@ -107,15 +134,31 @@ mod tests {
     #[test]
     fn a_run_from_further_back_never_moves_the_watermark_back() {
         let mut cursor = SyncCursor { watermark: Some(at("2026-11-19")), run: None };
-        cursor.start(Some(at("2026-01-01")), "page-1".into());
+        cursor.start(Some(at("2026-01-01")), "page-1".into(), false);
         cursor.page_stored(Some(at("2026-03-01")), None);
+        assert_eq!(cursor.watermark, Some(at("2026-11-19")));
+    }
+
+    #[test]
+    fn a_run_that_starts_after_the_watermark_leaves_it_where_it_was() {
+        let mut cursor = SyncCursor { watermark: Some(at("2026-11-19")), run: None };
+        cursor.start(Some(at("2026-12-01")), "page-1".into(), false);
+        cursor.page_stored(Some(at("2026-12-02")), None);
+        assert_eq!(cursor.watermark, Some(at("2026-11-19")), "changes of Nov 19-30 unasked");
+    }
+
+    #[test]
+    fn a_full_run_replaces_the_watermark_with_what_it_reached() {
+        let mut cursor = SyncCursor { watermark: Some(at("2030-01-01")), run: None };
+        cursor.start(Some(at("2025-12-04")), "page-1".into(), true);
+        cursor.page_stored(Some(at("2026-11-20")), None);
         assert_eq!(cursor.watermark, Some(at("2026-11-19")));
     }
 
     #[test]
     fn stored_text_round_trips_and_garbage_starts_afresh() {
         let mut cursor = SyncCursor::default();
-        cursor.start(None, "https://us2.api.concursolutions.com/x?offset=gW$1".into());
+        cursor.start(None, "https://us2.api.concursolutions.com/x?offset=gW$1".into(), true);
         let text = cursor.to_stored();
         assert_eq!(SyncCursor::from_stored(Some(&text)), cursor);
         assert_eq!(SyncCursor::from_stored(Some("{not json")), SyncCursor::default());

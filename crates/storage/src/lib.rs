@@ -28,6 +28,7 @@ mod entity;
 mod migration;
 mod money;
 mod queries;
+mod sync_lock;
 mod writer;
 
 use chrono::{DateTime, Utc};
@@ -44,6 +45,7 @@ use spendmap_core::{
 use std::path::Path;
 use std::time::Duration;
 
+pub use sync_lock::SyncLock;
 pub use writer::StoreWriter;
 
 /// Most rows written by one statement. Each expense row binds 26 values;
@@ -79,6 +81,15 @@ pub enum StorageError {
         /// Which expense.
         source_id: String,
     },
+    /// The sync lock file could not be opened or locked.
+    #[error("could not lock `{path}`")]
+    Lock {
+        /// The lock file.
+        path: std::path::PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
     /// A connection that is not stored.
     #[error("no connection named `{0}` is stored")]
     NoSuchConnection(String),
@@ -101,6 +112,7 @@ pub(crate) fn db_err(doing: &'static str) -> impl FnOnce(DbErr) -> StorageError 
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
+    lock_place: sync_lock::LockPlace,
 }
 
 impl Store {
@@ -138,7 +150,18 @@ impl Store {
         let db = Database::connect(options).await.map_err(db_err("connecting"))?;
         migrate(&db).await?;
         tracing::debug!(backend = ?db.get_database_backend(), "storage ready");
-        Ok(Store { db })
+        Ok(Store { db, lock_place: sync_lock::LockPlace::for_url(&url) })
+    }
+
+    /// Wait until no other process syncs connection `name` into this
+    /// database, then keep others waiting until the lock is dropped.
+    /// `waiting` is called once, before waiting, if there is a wait.
+    pub async fn lock_sync(
+        &self,
+        name: &str,
+        waiting: impl FnOnce(),
+    ) -> Result<SyncLock, StorageError> {
+        sync_lock::acquire(&self.lock_place, name, waiting).await
     }
 
     /// Which database engine this store talks to.

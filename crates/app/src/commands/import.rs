@@ -74,7 +74,7 @@ async fn import_file(
     // Import errors already name the file (and line and column).
     let mut source = spendmap_csv_import::open(path, options)?;
     let mut writer = store.writer().await?;
-    let mut progress = Progress::new(&path.display().to_string(), quiet);
+    let mut progress = Progress::new(&path.display().to_string(), "rows", quiet);
     let mut outcome = FileOutcome::default();
     let mut batch = Vec::with_capacity(BATCH_ROWS);
 

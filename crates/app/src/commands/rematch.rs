@@ -14,7 +14,7 @@ pub(crate) async fn rematch_all(store: &Store, quiet: bool) -> anyhow::Result<(u
     let catalog = context::catalog()?;
     let matcher = context::matcher(store, &catalog).await?;
     let mut writer = store.writer().await?;
-    let mut progress = Progress::new("matching", quiet);
+    let mut progress = Progress::new("matching", "expenses", quiet);
     let mut counts = WriteCounts::default();
     let mut matched = 0;
     let mut filter = ExpenseFilter { limit: Some(BATCH_ROWS as u64), ..ExpenseFilter::default() };

@@ -44,6 +44,11 @@ struct Totals {
 }
 
 pub(crate) async fn run(store: &Store, args: &SyncArgs, quiet: bool) -> anyhow::Result<()> {
+    if let Some(since) = args.since
+        && since > Utc::now().date_naive()
+    {
+        anyhow::bail!("--since {since} is in the future; give a past date (YYYY-MM-DD)");
+    }
     let config = ClientConfig {
         timeout: Duration::from_secs(args.timeout),
         retry: RetryPolicy { max_attempts: args.max_attempts, ..RetryPolicy::default() },
@@ -51,6 +56,16 @@ pub(crate) async fn run(store: &Store, args: &SyncArgs, quiet: bool) -> anyhow::
         page_size: args.page_size,
         ..ClientConfig::default()
     };
+    // Before the stored refresh token is read: a sync running meanwhile
+    // would rotate it under this one.
+    let _lock = store
+        .lock_sync(CONCUR, || {
+            if !quiet {
+                eprintln!("another sync of this database is running; waiting for it to finish");
+            }
+        })
+        .await
+        .context("could not take the sync lock")?;
     let (client, connection) = connect::resume(store, config).await?;
     let catalog = context::catalog()?;
     let matcher = context::matcher(store, &catalog).await?;
@@ -58,27 +73,34 @@ pub(crate) async fn run(store: &Store, args: &SyncArgs, quiet: bool) -> anyhow::
 
     let stored = store.sync_cursor(CONCUR).await.context("could not read the sync cursor")?;
     let mut cursor = SyncCursor::from_stored(stored.as_deref());
-    let resuming = plan(&mut cursor, args, &client).await;
+    let resuming = plan(&mut cursor, args, &client, quiet).await;
 
     let mut totals = Totals::default();
-    let mut progress = Progress::new("Concur", quiet);
+    let mut progress = Progress::new("Concur", "reports", quiet);
     let synced =
         sync_pages(store, &client, &matcher, &mut cursor, resuming, &mut totals, &mut progress)
             .await;
     progress.finish();
     synced.with_context(|| stopped_note(&totals))?;
 
-    print_totals(&totals)
+    print_totals(&totals, quiet)
 }
 
 /// Decide where this run starts; `true` when it resumes an unfinished one.
-async fn plan(cursor: &mut SyncCursor, args: &SyncArgs, client: &ConcurClient) -> bool {
+async fn plan(
+    cursor: &mut SyncCursor,
+    args: &SyncArgs,
+    client: &ConcurClient,
+    quiet: bool,
+) -> bool {
     let asked = args.since.and_then(|day| day.and_hms_opt(0, 0, 0));
     if !args.full
         && asked.is_none()
         && let Some(run) = &cursor.run
     {
-        eprintln!("resuming the sync that stopped after {} pages of reports", run.pages_done);
+        if !quiet {
+            eprintln!("resuming the sync that stopped after {} pages of reports", run.pages_done);
+        }
         return true;
     }
 
@@ -87,7 +109,7 @@ async fn plan(cursor: &mut SyncCursor, args: &SyncArgs, client: &ConcurClient) -
         (None, false, Some(watermark)) => watermark,
         _ => one_year_ago(),
     };
-    cursor.start(Some(since), client.reports_url(Some(since)).await.to_string());
+    cursor.start(Some(since), client.reports_url(Some(since)).await.to_string(), args.full);
     tracing::info!(%since, "asking for reports modified since");
     false
 }
@@ -118,8 +140,8 @@ async fn sync_pages(
                 eprintln!(
                     "warning: could not resume where the last sync stopped ({err}); starting that sync over"
                 );
-                let since = run.since;
-                cursor.start(since, client.reports_url(since).await.to_string());
+                let (since, resets) = (run.since, run.resets_watermark);
+                cursor.start(since, client.reports_url(since).await.to_string(), resets);
                 resuming = false;
                 continue;
             }
@@ -130,7 +152,7 @@ async fn sync_pages(
         let entries =
             client.entries_of(&page.items).await.context("could not read a report's entries")?;
         store_page(store, matcher, cursor, &page, &entries, totals).await?;
-        progress.add(entries.iter().map(|e| e.len() as u64).sum());
+        progress.add(page.items.len() as u64);
     }
     Ok(())
 }
@@ -219,11 +241,12 @@ fn stopped_note(totals: &Totals) -> String {
     }
 }
 
-fn print_totals(totals: &Totals) -> anyhow::Result<()> {
-    for skipped in totals.skipped.iter().take(SKIPS_NAMED) {
+fn print_totals(totals: &Totals, quiet: bool) -> anyhow::Result<()> {
+    let named = if quiet { 0 } else { SKIPS_NAMED };
+    for skipped in totals.skipped.iter().take(named) {
         eprintln!("warning: skipped: {skipped}");
     }
-    if totals.skipped.len() > SKIPS_NAMED {
+    if !quiet && totals.skipped.len() > SKIPS_NAMED {
         eprintln!(
             "warning: skipped {} more entries without content",
             totals.skipped.len() - SKIPS_NAMED
