@@ -34,16 +34,19 @@ impl Sealer {
     /// created when `create` is set (at connect), refused otherwise.
     pub(crate) fn load(create: bool) -> anyhow::Result<Sealer> {
         if let Ok(hex) = std::env::var(KEY_VARIABLE) {
-            let key = parse_hex_key(hex.trim()).with_context(|| {
-                format!("{KEY_VARIABLE} must be 64 hex characters (try `openssl rand -hex 32`)")
-            })?;
+            let Some(key) = parse_hex_key(hex.trim()) else {
+                bail!(
+                    "{KEY_VARIABLE} must be 64 hex characters (make one with `openssl rand -hex 32`)"
+                );
+            };
             return Ok(Sealer::new(&key, format!("the key in {KEY_VARIABLE}")));
         }
 
         let path = key_file()?;
         let key = match std::fs::read_to_string(&path) {
-            Ok(text) => parse_hex_key(text.trim())
-                .with_context(|| format!("key file `{}` is damaged", path.display()))?,
+            Ok(text) => parse_hex_key(text.trim()).with_context(|| {
+                format!("key file `{}` is damaged: it must hold 64 hex characters", path.display())
+            })?,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound && create => {
                 create_key_file(&path)?
             }
@@ -120,15 +123,16 @@ fn label(connection: &str, field: &str) -> String {
     format!("spendmap/{connection}/{field}")
 }
 
-fn parse_hex_key(text: &str) -> anyhow::Result<[u8; 32]> {
+/// 32 bytes from exactly 64 hex digits, or `None`.
+fn parse_hex_key(text: &str) -> Option<[u8; 32]> {
     if text.len() != 64 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
-        bail!("expected 64 hex characters");
+        return None;
     }
     let mut key = [0u8; 32];
     for (idx, byte) in key.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&text[idx * 2..idx * 2 + 2], 16)?;
+        *byte = u8::from_str_radix(&text[idx * 2..idx * 2 + 2], 16).ok()?;
     }
-    Ok(key)
+    Some(key)
 }
 
 /// `spendmap.key` in the user's config directory.
@@ -198,8 +202,8 @@ mod tests {
 
     #[test]
     fn keys_are_64_hex_characters() {
-        assert_eq!(parse_hex_key(&"ab".repeat(32)).ok(), Some([0xab; 32]));
-        assert!(parse_hex_key("abc").is_err());
-        assert!(parse_hex_key(&"zz".repeat(32)).is_err());
+        assert_eq!(parse_hex_key(&"ab".repeat(32)), Some([0xab; 32]));
+        assert!(parse_hex_key("abc").is_none());
+        assert!(parse_hex_key(&"zz".repeat(32)).is_none());
     }
 }

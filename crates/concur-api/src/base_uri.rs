@@ -23,6 +23,9 @@ pub enum BaseUriError {
     /// Plain `http` to a host that is not loopback.
     #[error("`{0}` must use https (plain http is only allowed for loopback hosts)")]
     NotHttps(String),
+    /// A scheme other than `https` (or `http` on loopback).
+    #[error("`{0}` must start with https:// (such as `https://us2.api.concursolutions.com`)")]
+    WrongScheme(String),
     /// A path, query or credentials after the host.
     #[error("`{0}` has more than a scheme and host; give the data centre's base URI only")]
     NotABase(String),
@@ -44,7 +47,7 @@ impl BaseUri {
             "https" => {}
             "http" if is_loopback(host) => {}
             "http" => return Err(BaseUriError::NotHttps(text.to_owned())),
-            _ => return Err(BaseUriError::NotAUrl(text.to_owned())),
+            _ => return Err(BaseUriError::WrongScheme(text.to_owned())),
         }
 
         // `Url` lower-cases the host already; the token response's
@@ -78,7 +81,7 @@ impl BaseUri {
     pub fn data_centre(&self) -> String {
         let host = self.host();
         if self.is_loopback() {
-            return format!("local simulator ({})", self.url.authority());
+            return "local simulator".to_owned();
         }
         let label = host.strip_prefix("www-").unwrap_or(host);
         let label = label.split('.').next().unwrap_or(label);

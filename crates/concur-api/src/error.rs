@@ -68,9 +68,10 @@ pub enum ErrorKind {
         source: serde_json::Error,
     },
     /// The request never got a complete answer.
-    #[error("could not reach Concur ({what})")]
+    #[error("{what}")]
     Transport {
-        /// What failed: connect, time-out, body.
+        /// What failed, as a sentence: could not reach Concur, no answer
+        /// in time, the answer cut off.
         what: &'static str,
         /// The HTTP library's error, without its URL.
         #[source]

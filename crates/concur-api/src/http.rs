@@ -80,7 +80,7 @@ impl Http {
             .connect_timeout(timeout.min(Duration::from_secs(15)))
             .user_agent(concat!("spendmap/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|source| ErrorKind::Transport { what: "setting up HTTP", source })?;
+            .map_err(|source| ErrorKind::Transport { what: "could not set up HTTP", source })?;
         Ok(Http { client })
     }
 
@@ -109,7 +109,7 @@ impl Http {
 }
 
 async fn read(request: reqwest::RequestBuilder) -> Result<Answer, ConcurError> {
-    let response = request.send().await.map_err(transport("sending the request"))?;
+    let response = request.send().await.map_err(transport("could not reach Concur"))?;
     let status = response.status().as_u16();
     let header = |name| response.headers().get(name).and_then(|v: &HeaderValue| v.to_str().ok());
     let correlation_id = header("concur-correlationid").map(str::to_owned);
@@ -119,14 +119,15 @@ async fn read(request: reqwest::RequestBuilder) -> Result<Answer, ConcurError> {
         .map(Duration::from_secs);
 
     let body = response.bytes().await.map_err(|err| {
-        transport("reading the answer")(err).with_response(status, correlation_id.clone())
+        transport("the connection to Concur broke off in the middle of an answer")(err)
+            .with_response(status, correlation_id.clone())
     })?;
     Ok(Answer { status, correlation_id, content_type, retry_after, body: body.to_vec() })
 }
 
 fn transport(what: &'static str) -> impl FnOnce(reqwest::Error) -> ConcurError {
     move |source| {
-        let what = if source.is_timeout() { "timed out" } else { what };
+        let what = if source.is_timeout() { "Concur did not answer in time" } else { what };
         ConcurError::new(ErrorKind::Transport { what, source: source.without_url() })
     }
 }

@@ -48,7 +48,8 @@ pub struct SpendRow {
 /// Which stored expenses to list.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ExpenseFilter {
-    /// Only those no rule or catalog entry matched (the review queue).
+    /// Only those nothing decided yet, personal ones left out (the review
+    /// queue).
     pub unmatched: bool,
     /// Only those matched to this app (case-insensitive).
     pub app: Option<String>,

@@ -22,7 +22,10 @@ pub(crate) async fn expenses(
 ) -> Result<Vec<ExpenseRow>, StorageError> {
     let mut query = expense::Entity::find().order_by_asc(expense::Column::Id);
     if filter.unmatched {
-        query = query.filter(expense::Column::MatchedBy.is_null());
+        // Personal expenses are not company spend: nothing to review.
+        query = query
+            .filter(expense::Column::MatchedBy.is_null())
+            .filter(expense::Column::Personal.eq(false));
     }
     if let Some(app) = &filter.app {
         let lowered = Func::lower(Expr::col(expense::Column::App));

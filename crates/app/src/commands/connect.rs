@@ -2,6 +2,7 @@
 //! connection made once, listed without its secrets, removed.
 
 use crate::cli::{ConnectCommand, ConnectConcurArgs, OutputFormat, SourceName};
+use crate::context;
 use crate::output::{Records, say, text_or_null};
 use crate::secrets::Sealer;
 use anyhow::{Context, bail};
@@ -24,13 +25,13 @@ pub(crate) const CONCUR: &str = "concur";
 const SECRET_VARIABLE: &str = "CONCUR_CLIENT_SECRET";
 const PASSWORD_VARIABLE: &str = "CONCUR_PASSWORD";
 
-pub(crate) async fn run(store: &Store, command: ConnectCommand) -> anyhow::Result<()> {
+pub(crate) async fn run(db: Option<&str>, command: &ConnectCommand) -> anyhow::Result<()> {
     match command {
-        ConnectCommand::Concur(args) => connect_concur(store, &args).await,
+        ConnectCommand::Concur(args) => connect_concur(db, args).await,
     }
 }
 
-async fn connect_concur(store: &Store, args: &ConnectConcurArgs) -> anyhow::Result<()> {
+async fn connect_concur(db: Option<&str>, args: &ConnectConcurArgs) -> anyhow::Result<()> {
     let base = BaseUri::parse(&args.base_uri).context("--base-uri")?;
     if !base.is_concur_host() && !base.is_loopback() {
         eprintln!(
@@ -56,6 +57,8 @@ async fn connect_concur(store: &Store, args: &ConnectConcurArgs) -> anyhow::Resu
     // Only now: a failed sign-in should leave no key file behind.
     let sealer = Sealer::load(true)?;
 
+    let store = context::open_store(db).await?;
+    let earlier = store.connection(CONCUR).await.context("could not read the connection")?;
     let tokens = client.saved_tokens().await;
     let connection = Connection {
         name: CONCUR.to_owned(),
@@ -67,10 +70,23 @@ async fn connect_concur(store: &Store, args: &ConnectConcurArgs) -> anyhow::Resu
         sealed_refresh_token: sealer.seal(CONCUR, "refresh token", &tokens.refresh_token)?,
         refresh_expires_at: tokens.refresh_expires_at,
         connected_at: Utc::now(),
-        last_synced_at: None,
+        // The sync position is kept too: the expenses stored so far are
+        // still there, so the next sync goes on from them.
+        last_synced_at: earlier.as_ref().and_then(|earlier| earlier.last_synced_at),
     };
     store.save_connection(&connection).await.context("could not store the connection")?;
 
+    if earlier.is_some() {
+        eprintln!(
+            "replaced the stored Concur connection; the next sync goes on where the last one stopped"
+        );
+    }
+    if tokens.geolocation != base {
+        eprintln!(
+            "Concur sent the sign-in from {base} to the user's own data centre, {}",
+            tokens.geolocation
+        );
+    }
     say(&format!(
         "connected to Concur as {} in data centre {} ({}){}; run `spendmap sync` to pull expense reports",
         connection.username,
@@ -88,15 +104,13 @@ fn valid_until(expires: Option<DateTime<Utc>>) -> String {
 
 /// A secret from its environment variable, else a hidden prompt.
 fn secret(variable: &str, prompt: &str) -> anyhow::Result<SecretString> {
-    if let Ok(value) = std::env::var(variable)
-        && !value.is_empty()
-    {
-        return Ok(SecretString::from(value));
+    let set = std::env::var(variable).ok();
+    if let Some(value) = set.as_ref().filter(|value| !value.is_empty()) {
+        return Ok(SecretString::from(value.clone()));
     }
     if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-        bail!(
-            "{variable} is not set and there is no terminal to ask on; set it in the environment"
-        );
+        let state = if set.is_some() { "is empty" } else { "is not set" };
+        bail!("{variable} {state} and there is no terminal to ask on; set it in the environment");
     }
     let typed = rpassword::prompt_password(prompt).context("could not read the hidden prompt")?;
     if typed.is_empty() {

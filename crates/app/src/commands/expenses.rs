@@ -67,7 +67,8 @@ pub(crate) async fn run(store: &Store, args: &ExpensesArgs) -> anyhow::Result<()
     }
 
     if records.is_empty() && args.format == OutputFormat::Table {
-        eprintln!("{}", nothing_found(args)?);
+        let stored = store.count_expenses().await.context("could not count the expenses")?;
+        eprintln!("{}", nothing_found(args, stored)?);
         return Ok(());
     }
     records.print(args.format)
@@ -99,17 +100,20 @@ fn value(row: &ExpenseRow, column: &str) -> Value {
     }
 }
 
+/// What an empty database says, here and in reports.
+pub(crate) const NOTHING_STORED: &str = "no expenses stored yet: import a file with \
+     `spendmap import FILE`, or sync Concur with `spendmap sync` after `spendmap connect concur`";
+
 /// Why the list is empty, with the next thing to try.
-fn nothing_found(args: &ExpensesArgs) -> anyhow::Result<String> {
+fn nothing_found(args: &ExpensesArgs, stored: u64) -> anyhow::Result<String> {
+    if stored == 0 {
+        return Ok(NOTHING_STORED.to_owned());
+    }
     if let Some(vendor) = &args.vendor {
         return Ok(format!("no stored expense is matched to vendor `{vendor}`"));
     }
     let Some(app) = &args.app else {
-        return Ok(if args.unmatched {
-            "nothing waits for review: every expense is matched or ignored".to_owned()
-        } else {
-            "no expenses stored yet: import a file with `spendmap import FILE`".to_owned()
-        });
+        return Ok("nothing waits for review: every expense is matched or ignored".to_owned());
     };
     let known = context::catalog()?.find_app(app).is_some();
     Ok(if known {

@@ -13,8 +13,12 @@ use crate::cli::{Cli, Command};
 use crate::context;
 
 pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
-    if let Command::Apps(args) = &cli.command {
-        return apps::run(args);
+    match &cli.command {
+        Command::Apps(args) => return apps::run(args),
+        // Signs in before it opens (and perhaps creates) the database, so
+        // that a refused sign-in leaves no empty database behind.
+        Command::Connect(command) => return connect::run(cli.db.as_deref(), command).await,
+        _ => {}
     }
 
     let store = context::open_store(cli.db.as_deref()).await?;
@@ -24,8 +28,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Expenses(args) => expenses::run(&store, &args).await,
         Command::Rules(command) => rules::run(&store, command, cli.quiet).await,
         Command::Match => rematch::run(&store, cli.quiet).await,
-        Command::Apps(_) => Ok(()),
-        Command::Connect(command) => connect::run(&store, command).await,
+        Command::Apps(_) | Command::Connect(_) => Ok(()),
         Command::Sync(args) => sync::run(&store, &args, cli.quiet).await,
         Command::Connections { format } => connect::list(&store, format).await,
         Command::Disconnect { source } => connect::disconnect(&store, source).await,

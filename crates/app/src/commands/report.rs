@@ -1,6 +1,7 @@
 //! `spendmap report`: counted spend, grouped.
 
 use crate::cli::{OutputFormat, ReportArgs, ReportBy};
+use crate::commands::expenses::NOTHING_STORED;
 use crate::output::{Records, say, text_or_null};
 use anyhow::Context;
 use serde_json::Value;
@@ -19,7 +20,10 @@ pub(crate) async fn run(store: &Store, args: &ReportArgs) -> anyhow::Result<()> 
     if records.is_empty() && args.format == OutputFormat::Table {
         match &args.app {
             Some(app) => eprintln!("no counted spend for app `{app}`"),
-            None => eprintln!("no matched spend yet: import a file with `spendmap import FILE`"),
+            None if store.count_expenses().await? == 0 => eprintln!("{NOTHING_STORED}"),
+            None => eprintln!(
+                "no matched spend yet: `spendmap expenses --unmatched` lists what waits for review"
+            ),
         }
         return Ok(());
     }
@@ -42,9 +46,22 @@ fn totals_line(rows: &[SpendRow]) -> String {
     }
     let parts: Vec<String> = totals
         .iter()
-        .map(|(currency, (total, count))| format!("{total} {currency} in {count} expenses"))
+        .map(|(currency, (total, count))| {
+            let expenses = if *count == 1 { "expense" } else { "expenses" };
+            format!("{} {currency} in {count} {expenses}", tidy(*total))
+        })
         .collect();
     format!("total: {}", parts.join(", "))
+}
+
+/// A sum written the way stored amounts are: no trailing zeros past the
+/// cents (a sum keeps its terms' four decimals, `781.8440`).
+fn tidy(amount: Decimal) -> Decimal {
+    let mut amount = amount.normalize();
+    if amount.scale() < 2 {
+        amount.rescale(2);
+    }
+    amount
 }
 
 fn group_by(by: ReportBy) -> GroupBy {
