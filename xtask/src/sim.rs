@@ -10,6 +10,21 @@ const USAGE: &str = "usage: cargo xtask sim [--port N] [--reports N --entries M]
     [--latency-ms N] [--rate-limit-every N] [--retry-after S] [--unavailable-every N] \
     [--drop-every N] [--token-expires-after N]";
 
+const HELP: &str = "Serves a Concur tenant on 127.0.0.1 until Ctrl-C.
+  --port N                  listen on port N (default 8479; 0 picks a free one)
+  --reports N --entries M   a generated tenant of N reports with M entries each
+                            (default: the small fixture tenant)
+  --latency-ms N            every API request waits N ms first
+  --rate-limit-every N      every Nth API request answers 429
+  --retry-after S           with Retry-After: S on those 429s
+  --unavailable-every N     every Nth API request answers 503
+  --drop-every N            every Nth API request drops the connection mid-body
+  --token-expires-after N   access tokens stop working after N API calls";
+
+/// The port when none is given: fixed, so that a stored connection still
+/// works after the simulator restarts.
+const DEFAULT_PORT: u16 = 8479;
+
 /// Entries per generated report when only `--reports` is given; the
 /// benchmark shape.
 const DEFAULT_ENTRIES: usize = 25;
@@ -26,6 +41,10 @@ struct Options {
 }
 
 pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
+    if args.iter().any(|arg| arg == "--help" || arg == "-h") {
+        println!("{USAGE}\n\n{HELP}");
+        return Ok(());
+    }
     let options = parse(args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -35,7 +54,7 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
 }
 
 fn parse(args: &[String]) -> anyhow::Result<Options> {
-    let mut options = Options::default();
+    let mut options = Options { port: DEFAULT_PORT, ..Options::default() };
     let mut args = args.iter();
     while let Some(flag) = args.next() {
         let text = args.next().with_context(|| format!("{flag} needs a value\n{USAGE}"))?;
@@ -80,9 +99,10 @@ async fn serve(options: Options) -> anyhow::Result<()> {
     );
 
     let config = SimConfig { faults: options.faults.clone(), ..SimConfig::default() };
-    let sim = Simulator::start_on(config.clone(), tenant, options.port)
-        .await
-        .with_context(|| format!("could not listen on 127.0.0.1:{}", options.port))?;
+    let sim =
+        Simulator::start_on(config.clone(), tenant, options.port).await.with_context(|| {
+            format!("could not listen on 127.0.0.1:{} (another --port, or 0 for any)", options.port)
+        })?;
     print_connection(&sim, &config, &summary);
 
     tokio::signal::ctrl_c().await.context("could not wait for Ctrl-C")?;
@@ -103,14 +123,36 @@ fn print_connection(sim: &Simulator, config: &SimConfig, summary: &str) {
     println!("  admin user     {admin}");
     println!("  admin password {password}");
     println!("  data           {summary}");
-    println!("  faults         {:?}", config.faults);
+    println!("  faults         {}", describe(&config.faults));
     println!();
-    println!("Connect spendmap to it:");
+    println!("Connect spendmap to it (in another terminal; these secrets are the");
+    println!("simulator's own, invented ones, so typing them on a command line is fine):");
+    println!("  export CONCUR_CLIENT_SECRET={} CONCUR_PASSWORD={password}", config.client_secret);
     println!(
-        "  CONCUR_CLIENT_SECRET={} CONCUR_PASSWORD={password} cargo run -p spendmap -- \
-         connect concur --base-uri {base} --client-id {} --username {admin}",
-        config.client_secret, config.client_id
+        "  cargo run -p spendmap -- --db spendmap-sim.db connect concur --base-uri {base} \
+         --client-id {} --username {admin}",
+        config.client_id
     );
+    println!("  cargo run -p spendmap -- --db spendmap-sim.db sync");
+    println!("  cargo run -p spendmap -- --db spendmap-sim.db report");
+}
+
+/// The faults switched on, in the flags' words.
+fn describe(faults: &Faults) -> String {
+    let every = |n: u32, what: &str| (n > 0).then(|| format!("{what} every {n} requests"));
+    let retry_after =
+        faults.retry_after.map(|s| format!(" (Retry-After: {s})")).unwrap_or_default();
+    let parts: Vec<String> = [
+        every(faults.rate_limit_every, "429").map(|text| text + &retry_after),
+        every(faults.unavailable_every, "503"),
+        every(faults.drop_every, "dropped connection"),
+        (faults.latency_ms > 0).then(|| format!("{} ms latency", faults.latency_ms)),
+        every(faults.token_expires_after_calls, "access token expiry"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if parts.is_empty() { "none".to_owned() } else { parts.join(", ") }
 }
 
 #[cfg(test)]
