@@ -17,6 +17,26 @@ const BUFFER: usize = 64 * 1024;
 /// text from binary data.
 const SNIFF_BYTES: usize = 8 * 1024;
 
+/// The longest record, in decoded bytes, that the importer will hold in
+/// memory. A real expense row is a few hundred bytes; a record this long is
+/// a file that is not an export, or a quote that never closes and would
+/// otherwise swallow the rest of a multi-gigabyte file.
+pub(crate) const MAX_RECORD_BYTES: u64 = 1024 * 1024;
+
+/// Starts of file formats people export by mistake instead of CSV, with
+/// what to call them in the error. Each is checked before the NUL check so
+/// the message names the format rather than a byte offset.
+const BINARY_SIGNATURES: &[(&[u8], &str)] = &[
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"%PDF-", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive (an Excel .xlsx workbook is one)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Office document (a legacy Excel .xls workbook?)"),
+    (b"\x1f\x8b", "a gzip archive"),
+];
+
 /// A CSV reader over the decoded text of a file.
 pub(crate) type Records = csv::Reader<Tail<DecodeReaderBytes<BufReader<File>, Vec<u8>>>>;
 
@@ -39,6 +59,9 @@ impl Source {
         let start = read_start(path)?;
         if start.is_empty() {
             return Err(ImportError::Empty { path: path.to_owned() });
+        }
+        if let Some(kind) = binary_format(&start) {
+            return Err(ImportError::NotAnExport { path: path.to_owned(), kind });
         }
         let bom = Encoding::for_bom(&start).map(|(encoding, _)| encoding);
         let encoding = bom.or(told).unwrap_or(UTF_8);
@@ -115,6 +138,8 @@ pub(crate) fn next_record(
     record: &mut StringRecord,
 ) -> csv::Result<Option<u64>> {
     loop {
+        let start_line = records.position().line();
+        records.get_mut().start_record(start_line);
         if !records.read_record(record)? {
             return Ok(None);
         }
@@ -130,19 +155,66 @@ pub(crate) fn next_record(
     }
 }
 
+/// The line a csv error is about: where an over-long record starts, else
+/// csv's own position, else where the reader had got to.
+pub(crate) fn error_line(error: &csv::Error, records: &Records) -> u64 {
+    if let Some(too_long) = too_long(error) {
+        return too_long.line;
+    }
+    error.position().map_or_else(|| records.position().line(), csv::Position::line)
+}
+
+/// The over-long record behind a csv error, if that is what stopped it.
+pub(crate) fn too_long(error: &csv::Error) -> Option<&RecordTooLong> {
+    let csv::ErrorKind::Io(io) = error.kind() else {
+        return None;
+    };
+    io.get_ref()?.downcast_ref::<RecordTooLong>()
+}
+
+/// Why [`Tail`] stopped a read: the record that began on `line` has grown
+/// past [`MAX_RECORD_BYTES`].
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the record starting here is longer than {} MiB; reading stops (is a quote never closed?)",
+    MAX_RECORD_BYTES / (1024 * 1024)
+)]
+pub(crate) struct RecordTooLong {
+    pub(crate) line: u64,
+}
+
 /// Passes decoded text through, remembering its length and last byte, so
 /// that a record that ends the file without a newline can be recognised.
+///
+/// It also bounds memory: csv grows its record buffer until a record ends,
+/// so a file with no newline (or an unclosed quote) would be held whole.
+/// [`next_record`] marks where each record starts, and a read that would go
+/// on past [`MAX_RECORD_BYTES`] since that mark fails instead.
 #[derive(Debug)]
 pub(crate) struct Tail<R> {
     inner: R,
     total: u64,
     last: u8,
     eof: bool,
+    /// Bytes handed to csv since the current record began.
+    record_bytes: u64,
+    /// The line the current record began on, for the error.
+    record_line: u64,
 }
 
 impl<R> Tail<R> {
     fn new(inner: R) -> Tail<R> {
-        Tail { inner, total: 0, last: b'\n', eof: false }
+        Tail { inner, total: 0, last: b'\n', eof: false, record_bytes: 0, record_line: 1 }
+    }
+
+    /// Marks the start of a record at `line`.
+    ///
+    /// csv only asks for more text once it has used all it was given, so
+    /// everything handed over since this mark belongs to the record being
+    /// read: the check below never refuses a record within the limit.
+    fn start_record(&mut self, line: u64) {
+        self.record_bytes = 0;
+        self.record_line = line;
     }
 
     /// Whether `offset` is the end of the text and the text does not end
@@ -157,16 +229,26 @@ impl<R: Read> Read for Tail<R> {
         if buf.is_empty() {
             return Ok(0);
         }
+        if self.record_bytes > MAX_RECORD_BYTES {
+            let too_long = RecordTooLong { line: self.record_line };
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, too_long));
+        }
         let n = self.inner.read(buf)?;
         match buf[..n].last() {
             Some(last) => {
                 self.total += n as u64;
+                self.record_bytes += n as u64;
                 self.last = *last;
             }
             None => self.eof = true,
         }
         Ok(n)
     }
+}
+
+/// The name of a known binary format that `start` begins with.
+fn binary_format(start: &[u8]) -> Option<&'static str> {
+    BINARY_SIGNATURES.iter().find(|(magic, _)| start.starts_with(magic)).map(|(_, kind)| *kind)
 }
 
 fn lookup(label: &str) -> Result<&'static Encoding, ImportError> {

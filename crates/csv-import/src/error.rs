@@ -37,6 +37,33 @@ pub enum ImportError {
         offset: u64,
     },
 
+    /// The file starts like a known binary format (an image, a PDF, an
+    /// Excel workbook): someone picked the wrong file or the wrong export.
+    #[error("{}: this is {kind}, not an expense export; export the report as CSV", path.display())]
+    NotAnExport {
+        /// The file.
+        path: PathBuf,
+        /// What the file looks like, such as "a PNG image".
+        kind: &'static str,
+    },
+
+    /// One record is longer than the importer holds in memory: a file with
+    /// no line breaks, or a quote that never closes.
+    #[error(
+        "{}:{line}: the record starting here is longer than {} MiB; this is not an export \
+         row (is a quote never closed?)",
+        path.display(),
+        limit / (1024 * 1024)
+    )]
+    RecordTooLong {
+        /// The file.
+        path: PathBuf,
+        /// Physical line where the record starts.
+        line: u64,
+        /// The limit, in bytes of decoded text.
+        limit: u64,
+    },
+
     /// The encoding option is not a label `encoding_rs` knows.
     #[error("unknown encoding `{0}` (try utf-8, utf-16le, utf-16be or windows-1252)")]
     UnknownEncoding(String),
@@ -199,8 +226,17 @@ impl ImportError {
     }
 
     /// Converts a csv error met while scanning; only I/O can go wrong there
-    /// because the text is already valid UTF-8.
+    /// because the text is already valid UTF-8, and the over-long record
+    /// guard speaks through I/O errors too.
     pub(crate) fn csv(path: &Path, error: csv::Error) -> ImportError {
+        if let Some(too_long) = crate::decode::too_long(&error) {
+            let limit = crate::decode::MAX_RECORD_BYTES;
+            return ImportError::RecordTooLong {
+                path: path.to_owned(),
+                line: too_long.line,
+                limit,
+            };
+        }
         let source = match error.into_kind() {
             csv::ErrorKind::Io(e) => e,
             other => std::io::Error::other(format!("{other:?}")),

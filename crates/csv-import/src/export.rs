@@ -11,7 +11,7 @@
 
 use crate::columns::{self, ColumnMap, MapError};
 use crate::date::{self, DateReader, Order};
-use crate::decode::{Records, Source, next_record};
+use crate::decode::{Records, Source, error_line, next_record};
 use crate::ids::ContentIds;
 use crate::{FileFormat, ImportError, ImportOptions, ImportSummary, Role, RowError, amount};
 use csv::StringRecord;
@@ -165,7 +165,7 @@ impl ExportReader {
     fn unreadable(&mut self, error: csv::Error, summary: &mut ImportSummary) -> RowError {
         summary.rows_read += 1;
         self.done |= error.is_io_error();
-        let line = error.position().map_or_else(|| self.records.position().line(), |p| p.line());
+        let line = error_line(&error, &self.records);
         RowError::unreadable(&self.rows.path, line, error.to_string())
     }
 }

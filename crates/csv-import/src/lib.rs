@@ -35,6 +35,12 @@
 //!   more to yield rows. Memory does not grow with the file, except for the
 //!   set of ids that deduplication needs: SAE entry ids seen, and a 128-bit
 //!   key per distinct row for exports without an entry id column.
+//!   A record longer than 1 MiB (a file without line breaks, a quote that
+//!   never closes) stops the read with an error naming its line instead of
+//!   being buffered.
+//! * **Not an export.** An empty file, a known binary format (an image, a
+//!   PDF, an Excel workbook) or one with NUL bytes is refused at [`open`]
+//!   with one error saying so.
 //!
 //! # Identity
 //!

@@ -8,7 +8,7 @@
 //! counted, never summed. Only the set of entry ids seen is kept.
 
 use crate::date::DateReader;
-use crate::decode::{Records, Source, next_record};
+use crate::decode::{Records, Source, error_line, next_record};
 use crate::export::{parse_flag, read};
 use crate::{FileFormat, ImportError, ImportOptions, ImportSummary, RowError, amount};
 use csv::StringRecord;
@@ -147,7 +147,7 @@ impl SaeReader {
     fn unreadable(&mut self, error: csv::Error, summary: &mut ImportSummary) -> RowError {
         summary.rows_read += 1;
         self.done |= error.is_io_error();
-        let line = error.position().map_or_else(|| self.records.position().line(), |p| p.line());
+        let line = error_line(&error, &self.records);
         RowError::unreadable(&self.path, line, error.to_string())
     }
 

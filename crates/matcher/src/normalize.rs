@@ -209,7 +209,10 @@ fn fold(text: &str) -> String {
         } else if let Some(plain) = strip_accent(c) {
             out.push_str(plain);
         } else if c.is_alphabetic() && !c.is_ascii() {
-            out.extend(c.to_lowercase());
+            // Lower-casing can add a combining mark (`İ` becomes `i` and a
+            // dot above). A mark is no letter, so a second pass would split
+            // the word there; keep only the letters.
+            out.extend(c.to_lowercase().filter(|l| l.is_alphanumeric()));
         } else {
             out.push(' ');
         }
@@ -647,6 +650,7 @@ mod tests {
         check("SLACK\u{fffd}", "slack");
         check("MÃ¼ller", "ma ller");
         check("ＺＯＯＭ", "ｚｏｏｍ");
+        check("İSTANBUL", "istanbul");
         check("SQ *", "");
     }
 

@@ -110,7 +110,7 @@ async fn plan(
         _ => one_year_ago(),
     };
     cursor.start(Some(since), client.reports_url(Some(since)).await.to_string(), args.full);
-    tracing::info!(%since, "asking for reports modified since");
+    tracing::info!(%since, "asking Concur for the reports modified after");
     false
 }
 
