@@ -7,8 +7,18 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// The catalog shipped with spendmap.
-const BUILTIN: &str = include_str!("../../../catalog/apps.toml");
+/// The catalog shipped with spendmap: the main file (gate, context,
+/// vendors, the first apps) and further app files, read as one text.
+const BUILTIN: &str = concat!(
+    include_str!("../../../catalog/apps.toml"),
+    "\n",
+    include_str!("../../../catalog/apps-business.toml"),
+    "\n",
+    include_str!("../../../catalog/apps-technical.toml"),
+);
+
+/// Words too ordinary to be a plain alias: see the file's header.
+const COMMON_WORDS: &str = include_str!("../../../catalog/common-words.txt");
 
 /// Terms shorter than this (after normalisation) must be marked ambiguous.
 const MIN_TERM_LEN: usize = 3;
@@ -47,6 +57,14 @@ pub enum CatalogError {
     /// An entry lists one term both as ambiguous and as a plain alias.
     #[error("alias `{alias}` of `{app}` is listed both as ambiguous and as a plain alias")]
     AmbiguityConflict {
+        /// The entry.
+        app: String,
+        /// The term as written.
+        alias: String,
+    },
+    /// A term that is an ordinary word, not marked ambiguous.
+    #[error("alias `{alias}` of `{app}` is an ordinary word; mark it ambiguous")]
+    CommonAlias {
         /// The entry.
         app: String,
         /// The term as written.
@@ -436,6 +454,12 @@ impl Catalog {
             return Ok(());
         }
 
+        // Not-SaaS terms are exempt: claiming an ordinary word there only
+        // ever stops a match.
+        if !ambiguous && !matches!(owner, Owner::NotSaas(_)) && is_common_word(&key) {
+            return Err(CatalogError::CommonAlias { app: owner_name, alias: text.to_owned() });
+        }
+
         self.term_index.insert(key.clone(), self.terms.len());
         self.terms.push(Term { key, text: text.to_owned(), owner, source, ambiguous });
         Ok(())
@@ -502,12 +526,26 @@ impl Catalog {
     }
 }
 
+/// Whether a normalised term is one of the [`COMMON_WORDS`].
+fn is_common_word(key: &str) -> bool {
+    use std::sync::OnceLock;
+    static WORDS: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+    let words = WORDS.get_or_init(|| {
+        COMMON_WORDS
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    });
+    words.contains(key)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn app(extra: &str) -> String {
-        format!("[[app]]\nname = \"Zoom\"\nvendor = \"Zoom\"\ncategory = \"c\"\n{extra}\n")
+        format!("[[app]]\nname = \"Zoomly\"\nvendor = \"Zoomly\"\ncategory = \"c\"\n{extra}\n")
     }
 
     #[test]
@@ -561,11 +599,11 @@ mod tests {
     #[test]
     fn rejects_an_alias_claimed_twice() {
         let text = format!(
-            "{}[[app]]\nname = \"Other\"\nvendor = \"V\"\ncategory = \"c\"\naliases = [\"ZOOM INC\"]\n",
+            "{}[[app]]\nname = \"Other\"\nvendor = \"V\"\ncategory = \"c\"\naliases = [\"ZOOMLY INC\"]\n",
             app("")
         );
         let err = Catalog::from_toml_str(&text).expect_err("conflict");
-        assert_eq!(err.to_string(), "alias `ZOOM INC` of `Other` is already claimed by `Zoom`");
+        assert_eq!(err.to_string(), "alias `ZOOMLY INC` of `Other` is already claimed by `Zoomly`");
     }
 
     #[test]
@@ -573,15 +611,27 @@ mod tests {
         let err = Catalog::from_toml_str(&app("aliases = [\"ZM\"]")).expect_err("short");
         assert_eq!(
             err.to_string(),
-            "alias `ZM` of `Zoom` is shorter than 3 characters; mark it ambiguous"
+            "alias `ZM` of `Zoomly` is shorter than 3 characters; mark it ambiguous"
         );
         Catalog::from_toml_str(&app("ambiguous = [\"ZM\"]")).expect("ambiguous short is fine");
     }
 
     #[test]
+    fn rejects_ordinary_words_unless_ambiguous() {
+        let err = Catalog::from_toml_str(&app("aliases = [\"Box Inc.\"]")).expect_err("common");
+        assert_eq!(
+            err.to_string(),
+            "alias `Box Inc.` of `Zoomly` is an ordinary word; mark it ambiguous"
+        );
+        Catalog::from_toml_str(&app("ambiguous = [\"Box\"]")).expect("ambiguous is fine");
+        Catalog::from_toml_str(&app("aliases = [\"Box.com\"]")).expect("a domain form is no word");
+    }
+
+    #[test]
     fn rejects_a_term_that_is_both_plain_and_ambiguous() {
-        let err = Catalog::from_toml_str(&app("ambiguous = [\"Zoom\"]\naliases = [\"ZOOM INC\"]"))
-            .expect_err("conflict");
+        let err =
+            Catalog::from_toml_str(&app("ambiguous = [\"Zoomly\"]\naliases = [\"ZOOMLY INC\"]"))
+                .expect_err("conflict");
         assert!(matches!(err, CatalogError::AmbiguityConflict { .. }), "{err}");
     }
 
@@ -590,7 +640,7 @@ mod tests {
         let err = Catalog::from_toml_str(&app("aliases = [\"#***\"]")).expect_err("empty");
         assert!(matches!(err, CatalogError::EmptyAlias { .. }), "{err}");
 
-        let text = format!("[gate]\nsoftware = [\"Zoom\"]\n{}", app(""));
+        let text = format!("[gate]\nsoftware = [\"Zoomly\"]\n{}", app(""));
         let err = Catalog::from_toml_str(&text).expect_err("gate conflict");
         assert!(matches!(err, CatalogError::GateConflict { .. }), "{err}");
 
