@@ -30,8 +30,12 @@ pub(crate) enum Command {
     Import(ImportArgs),
     /// Spend per app, month, employee or vendor.
     Report(ReportArgs),
-    /// List stored expenses with their match, or the unmatched ones.
+    /// List stored expenses with their match, or the unmatched ones;
+    /// `assign` and `ignore` correct one.
     Expenses(ExpensesArgs),
+    /// Show how the matcher decided one expense: its fields as read, every
+    /// term found, the expense-type gate and why the winner won.
+    Explain(ExplainArgs),
     /// Add, list and remove your match and ignore rules.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -228,7 +232,12 @@ pub(crate) struct ReportArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub(crate) struct ExpensesArgs {
+    /// Correct one expense instead of listing.
+    #[command(subcommand)]
+    pub(crate) action: Option<ExpenseAction>,
+
     /// Only expenses no rule or catalog entry matched.
     #[arg(long, conflicts_with = "app")]
     pub(crate) unmatched: bool,
@@ -248,6 +257,43 @@ pub(crate) struct ExpensesArgs {
 }
 
 #[derive(Debug, Subcommand)]
+pub(crate) enum ExpenseAction {
+    /// Say which app an expense is for.
+    Assign {
+        /// The expense id, as `spendmap expenses` shows it.
+        id: i64,
+        /// The app (a catalog app, or a name of your own).
+        #[arg(long)]
+        app: String,
+        /// The vendor of an app that is not in the catalog.
+        #[arg(long)]
+        vendor: Option<String>,
+        /// Also add a rule for this vendor text, so that every expense with
+        /// it (now and in later imports and syncs) gets the same app.
+        #[arg(long)]
+        remember: bool,
+    },
+    /// Say an expense is not SaaS spend.
+    Ignore {
+        /// The expense id, as `spendmap expenses` shows it.
+        id: i64,
+        /// Also add an ignore rule for this vendor text.
+        #[arg(long)]
+        remember: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExplainArgs {
+    /// The expense id, as `spendmap expenses` shows it.
+    pub(crate) id: i64,
+
+    /// Output format (json for machines).
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: OutputFormat,
+}
+
+#[derive(Debug, Subcommand)]
 pub(crate) enum RulesCommand {
     /// Add a rule: `--app NAME` assigns an app, `--ignore` says "not SaaS".
     Add(RuleAddArgs),
@@ -261,6 +307,18 @@ pub(crate) enum RulesCommand {
     Remove {
         /// The rule id, as `rules list` shows it.
         id: i64,
+    },
+    /// Write every rule as TOML (to stdout, or a file), for a team to keep
+    /// in version control.
+    Export {
+        /// The file to write; stdout when left out.
+        file: Option<std::path::PathBuf>,
+    },
+    /// Add the rules of a TOML file made by `rules export`; rules already
+    /// there are skipped, and a rule that contradicts one stops the import.
+    Import {
+        /// The file to read.
+        file: std::path::PathBuf,
     },
 }
 

@@ -2,7 +2,7 @@
 
 use anyhow::{Context, bail};
 use spendmap_core::ExpenseStore;
-use spendmap_matcher::{Catalog, VendorMatcher};
+use spendmap_matcher::{Catalog, Corrected, VendorMatcher};
 use spendmap_storage::Store;
 use std::path::{Path, PathBuf};
 
@@ -63,12 +63,23 @@ pub(crate) fn catalog() -> anyhow::Result<Catalog> {
     Catalog::builtin().context("the built-in catalog is invalid")
 }
 
-/// The matcher: the user's stored rules on top of the catalog.
-pub(crate) async fn matcher(store: &Store, catalog: &Catalog) -> anyhow::Result<VendorMatcher> {
+/// What every command matches with: corrections of single expenses, then
+/// the user's rules, then the catalog.
+pub(crate) type AppMatcher = Corrected<VendorMatcher>;
+
+/// The matcher: the user's stored corrections and rules on top of the
+/// catalog.
+pub(crate) async fn matcher(store: &Store, catalog: &Catalog) -> anyhow::Result<AppMatcher> {
     let rules = store.rules().await.context("could not read rules")?;
+    let corrections = store.corrections().await.context("could not read corrections")?;
     let matcher = VendorMatcher::new(catalog, &rules).context("could not build the matcher")?;
-    tracing::debug!(apps = catalog.len(), rules = rules.len(), "matcher ready");
-    Ok(matcher)
+    tracing::debug!(
+        apps = catalog.len(),
+        rules = rules.len(),
+        corrections = corrections.len(),
+        "matcher ready"
+    );
+    Ok(Corrected::new(matcher, &corrections, catalog))
 }
 
 fn default_database() -> anyhow::Result<PathBuf> {

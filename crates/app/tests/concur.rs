@@ -503,3 +503,31 @@ async fn a_since_in_the_future_or_in_another_format_is_refused_with_the_format()
         assert!(stderr.contains(said), "{stderr}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_remembered_correction_survives_a_resync_of_a_changed_entry() {
+    let sim = simulator(fixture()).await;
+    let machine = Machine::new();
+    machine.connect(&sim.base_url()).await;
+    machine.sync(&[]).await;
+    let rows = machine.rows().await;
+    let target = rows.iter().find(|row| row["app"].is_string()).expect("a matched row");
+    let source_id = target["source_id"].as_str().expect("id").to_owned();
+    let listed = machine.ok(&["expenses", "--format", "json"]).await;
+    let listed: Vec<Value> = serde_json::from_str(&listed).expect("JSON");
+    let id = listed.iter().find(|row| row["source_id"] == source_id.as_str()).expect("row")["id"]
+        .to_string();
+
+    machine.ok(&["expenses", "assign", &id, "--app", "Widgetry", "--remember"]).await;
+    let newest = sim.with_tenant(|t| t.reports.iter().map(|r| r.last_modified).max()).expect("any");
+    sim.with_tenant(|tenant| {
+        let moved = newest + chrono::Duration::days(2);
+        assert!(tenant.edit_entry_amount(&source_id, decimal("12.34"), moved), "entry exists");
+    });
+    machine.sync(&["--full"]).await;
+
+    let after = machine.rows().await;
+    let row = after.iter().find(|row| row["source_id"] == source_id.as_str()).expect("row");
+    assert_eq!(row["amount"], "12.34", "the sync did update the entry");
+    assert_eq!(row["app"], "Widgetry", "and the correction held");
+}

@@ -26,7 +26,7 @@ mod store;
 
 pub use connection::{Connection, ConnectionStore};
 pub use expense::{Expense, SourceKind};
-pub use matching::{Field, Match, Matcher, RuleKind, UserRule};
+pub use matching::{Correction, Field, Match, Matcher, RuleKind, UserRule};
 pub use report::{ExpenseFilter, ExpenseRow, GroupBy, SpendRow};
 pub use store::{ExpenseSource, ExpenseStore, ExpenseWriter, StoredMatch, WriteCounts};
 

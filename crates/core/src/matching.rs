@@ -1,6 +1,6 @@
 //! What a match decision is, and the seam that makes one.
 
-use crate::Expense;
+use crate::{Expense, SourceKind};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -162,7 +162,41 @@ impl<M: Matcher + ?Sized> Matcher for &M {
     }
 }
 
-/// A user's correction, applied before the catalog.
+/// A person's decision about one expense, found by its identity: it beats
+/// every rule and the catalog, and survives re-imports and re-syncs of
+/// that expense.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Correction {
+    /// Where the expense came from.
+    pub source: SourceKind,
+    /// Its id within that source.
+    pub source_id: String,
+    /// `Some(app)` assigns the app; `None` says "not SaaS".
+    pub app: Option<String>,
+    /// Vendor for the assigned app, if the person named one.
+    pub vendor: Option<String>,
+}
+
+impl Correction {
+    /// The decision this correction makes.
+    pub fn decision(&self) -> Match {
+        let (rule, reason) = match &self.app {
+            Some(app) => (RuleKind::UserRule, format!("corrected by hand: assigned to {app}")),
+            None => (RuleKind::IgnoreRule, "corrected by hand: not SaaS spend".to_owned()),
+        };
+        Match {
+            app: self.app.clone(),
+            vendor: self.vendor.clone(),
+            rule,
+            field: Field::VendorDescription,
+            term: String::new(),
+            confidence: 100,
+            reason,
+        }
+    }
+}
+
+/// A user's rule, applied before the catalog.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserRule {
     /// Storage id; 0 for a rule not stored yet.

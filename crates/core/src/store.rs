@@ -1,6 +1,8 @@
 //! The seams for reading expenses in and keeping them.
 
-use crate::{Expense, ExpenseFilter, ExpenseRow, GroupBy, Match, SourceKind, SpendRow, UserRule};
+use crate::{
+    Correction, Expense, ExpenseFilter, ExpenseRow, GroupBy, Match, SourceKind, SpendRow, UserRule,
+};
 use std::future::Future;
 
 /// Yields expenses from one place, one at a time, so a source can stream a
@@ -109,4 +111,19 @@ pub trait ExpenseStore: Sync {
 
     /// Remove a rule; `false` if there was none with that id.
     fn remove_rule(&self, id: i64) -> impl Future<Output = Result<bool, Self::Error>> + Send;
+
+    /// One stored expense by its storage id.
+    fn expense(
+        &self,
+        id: i64,
+    ) -> impl Future<Output = Result<Option<ExpenseRow>, Self::Error>> + Send;
+
+    /// Every correction made by hand.
+    fn corrections(&self) -> impl Future<Output = Result<Vec<Correction>, Self::Error>> + Send;
+
+    /// Store a correction, replacing an earlier one of the same expense.
+    fn set_correction(
+        &self,
+        correction: &Correction,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }

@@ -65,11 +65,15 @@
 #![deny(missing_docs)]
 
 mod catalog;
+mod corrections;
 mod dictionary;
+mod explain;
 mod matcher;
 mod normalize;
 mod rules;
 
 pub use catalog::{App, Catalog, CatalogError, NotSaas, Vendor};
+pub use corrections::Corrected;
+pub use explain::{Explanation, FieldText, Hit};
 pub use matcher::{MatcherError, VendorMatcher};
 pub use normalize::normalize;

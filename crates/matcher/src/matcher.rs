@@ -31,8 +31,8 @@ pub enum MatcherError {
 /// fields and scans each of them once per automaton.
 #[derive(Debug)]
 pub struct VendorMatcher {
-    catalog: Catalog,
-    dictionary: Dictionary,
+    pub(crate) catalog: Catalog,
+    pub(crate) dictionary: Dictionary,
     rules: RuleSet,
 }
 
@@ -68,15 +68,15 @@ impl Matcher for VendorMatcher {
 /// The normalised matching fields of one expense.
 #[derive(Debug)]
 pub(crate) struct Texts {
-    vendor: Normalized,
-    purpose: Normalized,
-    type_name: Normalized,
-    type_code: Normalized,
-    category: Normalized,
+    pub(crate) vendor: Normalized,
+    pub(crate) purpose: Normalized,
+    pub(crate) type_name: Normalized,
+    pub(crate) type_code: Normalized,
+    pub(crate) category: Normalized,
 }
 
 impl Texts {
-    fn new(expense: &Expense) -> Texts {
+    pub(crate) fn new(expense: &Expense) -> Texts {
         Texts {
             vendor: Normalized::new(&expense.vendor_description),
             purpose: Normalized::new(&expense.business_purpose),
@@ -101,7 +101,7 @@ impl Texts {
 
 /// What the expense type and spend category say about software.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum GateClass {
+pub(crate) enum GateClass {
     Software,
     NotSoftware,
     Unknown,
@@ -109,15 +109,15 @@ enum GateClass {
 
 /// The gate's answer and the field text that gave it, for the reason.
 #[derive(Clone, Copy, Debug)]
-struct Gate<'e> {
-    class: GateClass,
-    label: &'static str,
-    text: &'e str,
+pub(crate) struct Gate<'e> {
+    pub(crate) class: GateClass,
+    pub(crate) label: &'static str,
+    pub(crate) text: &'e str,
 }
 
 /// How an app or vendor term earned its place.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Evidence {
+pub(crate) enum Evidence {
     /// An unambiguous term.
     Strong,
     /// An ambiguous term followed by a domain ending (`loom .com`).
@@ -126,6 +126,18 @@ enum Evidence {
     LegalName,
     /// An ambiguous term in an expense whose type says software.
     SoftwareType,
+}
+
+impl Evidence {
+    /// Why a hit with this evidence counts, for explanations.
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            Evidence::Strong => "an unambiguous term: counts",
+            Evidence::Domain => "an ambiguous name with a domain ending after it: counts",
+            Evidence::LegalName => "an ambiguous name with a legal-entity suffix after it: counts",
+            Evidence::SoftwareType => "an ambiguous name in a software expense: counts",
+        }
+    }
 }
 
 /// The best app or vendor hit found in one field so far.
@@ -154,9 +166,9 @@ struct FieldScan {
 
 /// What the catalog pass knows before it scans the text fields.
 #[derive(Clone, Copy, Debug)]
-struct Context<'e> {
-    gate: Gate<'e>,
-    vendor_empty: bool,
+pub(crate) struct Context<'e> {
+    pub(crate) gate: Gate<'e>,
+    pub(crate) vendor_empty: bool,
 }
 
 impl VendorMatcher {
@@ -230,7 +242,7 @@ impl VendorMatcher {
     /// Classifies the expense type (name, then code) and, if that says
     /// nothing, the spend category. "Not software" beats "software" within
     /// a field because a wrong "software" costs more than a missed one.
-    fn gate<'e>(&self, expense: &'e Expense, texts: &Texts) -> Gate<'e> {
+    pub(crate) fn gate<'e>(&self, expense: &'e Expense, texts: &Texts) -> Gate<'e> {
         let type_fields = [
             (self.classify(&texts.type_name), "expense type", expense.expense_type.as_str()),
             (
@@ -432,7 +444,7 @@ impl VendorMatcher {
 /// A legal suffix makes an ambiguous app name specific (`ASANA INC`), but
 /// not an ambiguous vendor name: `APPLE INC` is as likely a laptop as a
 /// subscription.
-fn consider(
+pub(crate) fn consider(
     field: Field,
     text: &Normalized,
     hit_end: usize,
@@ -498,7 +510,7 @@ fn not_saas(field: Field, term: &str, confidence: u8, reason: String) -> Match {
     }
 }
 
-fn confidence(
+pub(crate) fn confidence(
     field: Field,
     is_app: bool,
     evidence: Evidence,

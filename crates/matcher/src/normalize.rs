@@ -94,6 +94,10 @@ const LEGAL_SUFFIXES: &[&str] = &[
     "company",
 ];
 
+/// Separators a phone number may have in a row (`) (`, ` - `); a longer
+/// run ends the number.
+const MAX_PHONE_SEPARATORS: usize = 8;
+
 /// Tokens that are never part of a merchant's name.
 const NOISE: &[&str] = &["www", "http", "https"];
 
@@ -174,7 +178,8 @@ impl Normalized {
 
     /// Whether a legal suffix followed the token that ends at `end`.
     pub(crate) fn legal_suffix_at(&self, end: usize) -> bool {
-        self.legal_ends.contains(&end)
+        // Offsets are written in increasing order.
+        self.legal_ends.binary_search(&end).is_ok()
     }
 
     /// Whether there are no tokens at all.
@@ -248,9 +253,13 @@ fn remove_phone_numbers(text: &str) -> Cow<'_, str> {
     let mut i = 0;
 
     while i < bytes.len() {
+        // Look for a number only where one can start: evaluating
+        // `phone_len` at every byte made long runs of digits or dots
+        // quadratic.
         let at_start = i == 0 || !is_word_byte(bytes[i - 1]);
         let can_start = matches!(bytes[i], b'0'..=b'9' | b'+' | b'(');
-        if let (true, true, Some(len)) = (at_start, can_start, phone_len(bytes, i)) {
+        let phone = if at_start && can_start { phone_len(bytes, i) } else { None };
+        if let Some(len) = phone {
             let buf = out.get_or_insert_with(|| String::with_capacity(text.len()));
             buf.push_str(&text[copied..i]);
             buf.push(' ');
@@ -274,22 +283,35 @@ fn remove_phone_numbers(text: &str) -> Cow<'_, str> {
 /// 15 digits in at least three groups, separated by `-`, `.` or brackets
 /// (spaces only when the number starts with `+` or `(`, so `365 800...` does
 /// not swallow the `365` of a product name).
+///
+/// The scan stops at the 16th digit (no phone number has one) and after
+/// [`MAX_PHONE_SEPARATORS`] separators in a row, so it reads a bounded
+/// number of bytes wherever it starts.
 fn phone_len(bytes: &[u8], start: usize) -> Option<usize> {
     let spaced = matches!(bytes[start], b'+' | b'(');
     let mut end = start;
     let mut digits = 0;
     let mut groups = 0;
     let mut in_group = false;
+    let mut separators_in_row = 0;
 
     while end < bytes.len() {
         let b = bytes[end];
         if b.is_ascii_digit() {
             digits += 1;
+            if digits > 15 {
+                return None;
+            }
+            separators_in_row = 0;
             if !in_group {
                 groups += 1;
                 in_group = true;
             }
         } else if matches!(b, b'-' | b'.' | b'(' | b')' | b'+') || (b == b' ' && spaced) {
+            separators_in_row += 1;
+            if separators_in_row > MAX_PHONE_SEPARATORS {
+                break;
+            }
             in_group = false;
         } else {
             break;
@@ -424,7 +446,8 @@ impl Tokens<'_> {
             scan.push(' ');
             scan.push_str(token);
             scan.push(' ');
-            if self.legal_after.contains(&idx) {
+            // Indices are pushed in increasing order, so a search is enough.
+            if self.legal_after.binary_search(&idx).is_ok() {
                 legal_ends.push(scan.len());
             }
         }
@@ -452,7 +475,7 @@ fn expand_word<'a>(word: &'a str, tokens: &mut Tokens<'a>) {
     // `help.uber.com`, `aws.amazon.co.uk`: the name parts, then the first
     // domain ending as its own token (with its dot, so it can never be
     // mistaken for a word).
-    let tld_at = (1..segments.len()).find(|&i| segments[i..].iter().all(|s| TLDS.contains(s)));
+    let tld_at = domain_ending_start(&segments);
     let Some(tld_at) = tld_at else {
         for segment in segments {
             push_token(Cow::Borrowed(segment), tokens);
@@ -465,6 +488,14 @@ fn expand_word<'a>(word: &'a str, tokens: &mut Tokens<'a>) {
     let name_len: usize = segments[..tld_at].iter().map(|s| s.len() + 1).sum();
     let tld = &word[name_len - 1..name_len + segments[tld_at].len()];
     tokens.list.push(Cow::Borrowed(tld));
+}
+
+/// The first segment of the run of domain endings that closes `segments`,
+/// never the first segment itself; `None` when the last one is no ending.
+/// Counted from the end, so a word of many dotted parts costs one pass.
+fn domain_ending_start(segments: &[&str]) -> Option<usize> {
+    let endings = segments.iter().rev().take_while(|s| TLDS.contains(s)).count();
+    (endings > 0).then(|| (segments.len() - endings).max(1))
 }
 
 /// Applies the token rules to one plain token (no dots) and appends what is

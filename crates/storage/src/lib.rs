@@ -39,8 +39,8 @@ use sea_orm::{
 };
 use sea_orm_migration::MigratorTrait;
 use spendmap_core::{
-    Connection, ConnectionStore, ExpenseFilter, ExpenseRow, ExpenseStore, GroupBy, SpendRow,
-    UserRule,
+    Connection, ConnectionStore, Correction, ExpenseFilter, ExpenseRow, ExpenseStore, GroupBy,
+    SpendRow, UserRule,
 };
 use std::path::Path;
 use std::time::Duration;
@@ -250,6 +250,18 @@ impl ExpenseStore for Store {
 
     async fn remove_rule(&self, id: i64) -> Result<bool, StorageError> {
         queries::remove_rule(&self.db, id).await
+    }
+
+    async fn expense(&self, id: i64) -> Result<Option<ExpenseRow>, StorageError> {
+        queries::expense(&self.db, id).await
+    }
+
+    async fn corrections(&self) -> Result<Vec<Correction>, StorageError> {
+        queries::corrections(&self.db).await
+    }
+
+    async fn set_correction(&self, correction: &Correction) -> Result<(), StorageError> {
+        queries::set_correction(&self.db, correction).await
     }
 }
 

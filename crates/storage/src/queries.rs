@@ -1,16 +1,19 @@
 //! Read queries and rule edits. Aggregates run in SQL, not in Rust loops.
 
 use crate::convert::{from_row, rule_from_row};
-use crate::entity::{expense, rule};
+use crate::entity::{correction, expense, rule};
 use crate::money::from_e4;
 use crate::{StorageError, db_err};
 use chrono::NaiveDate;
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ActiveValue, ColumnTrait, DatabaseConnection, DbBackend, EntityTrait,
     FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
 };
-use spendmap_core::{ExpenseFilter, ExpenseRow, GroupBy, RuleKind, SpendRow, UserRule};
+use spendmap_core::{
+    Correction, ExpenseFilter, ExpenseRow, GroupBy, RuleKind, SourceKind, SpendRow, UserRule,
+};
+use std::str::FromStr;
 
 pub(crate) async fn count_expenses(db: &DatabaseConnection) -> Result<u64, StorageError> {
     expense::Entity::find().count(db).await.map_err(db_err("counting expenses"))
@@ -161,4 +164,53 @@ pub(crate) async fn remove_rule(db: &DatabaseConnection, id: i64) -> Result<bool
     let result =
         rule::Entity::delete_by_id(id).exec(db).await.map_err(db_err("removing a rule"))?;
     Ok(result.rows_affected > 0)
+}
+
+pub(crate) async fn expense(
+    db: &DatabaseConnection,
+    id: i64,
+) -> Result<Option<ExpenseRow>, StorageError> {
+    let model =
+        expense::Entity::find_by_id(id).one(db).await.map_err(db_err("reading an expense"))?;
+    model.map(from_row).transpose()
+}
+
+pub(crate) async fn corrections(db: &DatabaseConnection) -> Result<Vec<Correction>, StorageError> {
+    let models = correction::Entity::find().all(db).await.map_err(db_err("listing corrections"))?;
+    models
+        .into_iter()
+        .map(|model| {
+            let source = SourceKind::from_str(&model.source).map_err(|_| {
+                StorageError::Corrupt { column: "correction.source", value: model.source.clone() }
+            })?;
+            Ok(Correction {
+                source,
+                source_id: model.source_id,
+                app: model.app,
+                vendor: model.vendor,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn set_correction(
+    db: &DatabaseConnection,
+    correction: &Correction,
+) -> Result<(), StorageError> {
+    let model = correction::ActiveModel {
+        source: ActiveValue::Set(correction.source.as_str().to_owned()),
+        source_id: ActiveValue::Set(correction.source_id.clone()),
+        app: ActiveValue::Set(correction.app.clone()),
+        vendor: ActiveValue::Set(correction.vendor.clone()),
+    };
+    let on_conflict =
+        OnConflict::columns([correction::Column::Source, correction::Column::SourceId])
+            .update_columns([correction::Column::App, correction::Column::Vendor])
+            .to_owned();
+    correction::Entity::insert(model)
+        .on_conflict(on_conflict)
+        .exec_without_returning(db)
+        .await
+        .map_err(db_err("storing a correction"))?;
+    Ok(())
 }

@@ -397,3 +397,28 @@ async fn entries_gone_from_a_report_are_removed_and_others_stay() {
         assert_eq!(ids, ["a", "c", "d"], "{backend}");
     }
 }
+
+#[tokio::test]
+async fn a_correction_is_kept_per_expense_and_replaced_not_doubled() {
+    use spendmap_core::Correction;
+
+    for (backend, store) in stores("corrections").await {
+        write_all(&store, &[(expense("e1", "ACME WIDGETS", "10.00"), None)]).await;
+        let row = store.expenses(&ExpenseFilter::default()).await.expect("rows").remove(0);
+        let one = store.expense(row.id).await.expect("read").expect("found");
+        assert_eq!(one.expense.source_id, "e1", "{backend}");
+        assert!(store.expense(row.id + 1000).await.expect("read").is_none(), "{backend}");
+
+        let mut correction = Correction {
+            source: SourceKind::Csv,
+            source_id: "e1".to_owned(),
+            app: Some("Widgetry".to_owned()),
+            vendor: None,
+        };
+        store.set_correction(&correction).await.expect("store");
+        correction.app = None;
+        store.set_correction(&correction).await.expect("replace");
+
+        assert_eq!(store.corrections().await.expect("list"), vec![correction], "{backend}");
+    }
+}

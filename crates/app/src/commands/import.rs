@@ -7,7 +7,6 @@ use crate::{commands::report, context};
 use anyhow::{Context, anyhow, bail};
 use spendmap_core::{ExpenseSource, ExpenseStore, ExpenseWriter, Matcher, RuleKind, WriteCounts};
 use spendmap_csv_import::{FileFormat, FileImport, ImportOptions, ImportSummary, Role};
-use spendmap_matcher::VendorMatcher;
 use spendmap_storage::{BATCH_ROWS, Store};
 use std::path::Path;
 use tracing::Instrument;
@@ -65,7 +64,7 @@ pub(crate) async fn run(store: &Store, args: &ImportArgs, quiet: bool) -> anyhow
 
 async fn import_file(
     store: &Store,
-    matcher: &VendorMatcher,
+    matcher: &context::AppMatcher,
     path: &Path,
     options: &ImportOptions,
     skip_bad_rows: bool,

@@ -2,7 +2,9 @@
 
 mod apps;
 mod connect;
+mod correct;
 mod expenses;
+mod explain;
 mod import;
 mod rematch;
 mod report;
@@ -25,7 +27,11 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Import(args) => import::run(&store, &args, cli.quiet).await,
         Command::Report(args) => report::run(&store, &args).await,
-        Command::Expenses(args) => expenses::run(&store, &args).await,
+        Command::Expenses(args) => match &args.action {
+            Some(action) => correct::run(&store, action, cli.quiet).await,
+            None => expenses::run(&store, &args).await,
+        },
+        Command::Explain(args) => explain::run(&store, &args).await,
         Command::Rules(command) => rules::run(&store, command, cli.quiet).await,
         Command::Match => rematch::run(&store, cli.quiet).await,
         Command::Apps(_) | Command::Connect(_) => Ok(()),

@@ -21,7 +21,6 @@ use spendmap_concur_api::{
 use spendmap_core::{
     ConnectionStore, ExpenseStore, ExpenseWriter, Matcher, RuleKind, SourceKind, WriteCounts,
 };
-use spendmap_matcher::VendorMatcher;
 use spendmap_storage::{Store, StoreWriter};
 use std::time::Duration;
 
@@ -123,7 +122,7 @@ fn one_year_ago() -> NaiveDateTime {
 async fn sync_pages(
     store: &Store,
     client: &ConcurClient,
-    matcher: &VendorMatcher,
+    matcher: &context::AppMatcher,
     cursor: &mut SyncCursor,
     mut resuming: bool,
     totals: &mut Totals,
@@ -161,7 +160,7 @@ async fn sync_pages(
 /// transaction.
 async fn store_page(
     store: &Store,
-    matcher: &VendorMatcher,
+    matcher: &context::AppMatcher,
     cursor: &mut SyncCursor,
     page: &Page<Report>,
     entries: &[Vec<Entry>],
@@ -183,7 +182,7 @@ async fn store_page(
 
 async fn store_report(
     writer: &mut StoreWriter,
-    matcher: &VendorMatcher,
+    matcher: &context::AppMatcher,
     report: &Report,
     entries: &[Entry],
     totals: &mut Totals,

@@ -8,6 +8,7 @@ use sea_orm_migration::prelude::*;
 mod m20261203_000001_create_expense;
 mod m20261203_000002_create_rule;
 mod m20261204_000003_create_connection;
+mod m20261204_000004_create_correction;
 
 /// All migrations, oldest first.
 pub(crate) struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000001_create_expense::Migration),
             Box::new(m20261203_000002_create_rule::Migration),
             Box::new(m20261204_000003_create_connection::Migration),
+            Box::new(m20261204_000004_create_correction::Migration),
         ]
     }
 }
