@@ -67,6 +67,7 @@
 mod catalog;
 mod corrections;
 mod dictionary;
+pub mod evaluation;
 mod explain;
 mod matcher;
 mod normalize;
