@@ -8,7 +8,7 @@ use spendmap_matcher::{Catalog, VendorMatcher};
 use std::path::Path;
 
 /// The labelled sets, in the order they are printed.
-const SETS: [&str; 2] = ["labelled.csv", "holdout.csv"];
+const SETS: [&str; 3] = ["labelled.csv", "holdout.csv", "holdout-2.csv"];
 
 /// Confusion-table columns.
 const OUTCOMES: [Outcome; 5] =

@@ -134,6 +134,10 @@ pub struct Vendor {
     /// Terms that count only with context.
     #[serde(default)]
     pub ambiguous: Vec<String>,
+    /// An app store: it bills for other companies' apps, so a business
+    /// purpose naming any catalog app says which one this charge is.
+    #[serde(default)]
+    pub marketplace: bool,
 }
 
 /// Text that looks like a SaaS vendor but is not SaaS spend.

@@ -76,5 +76,5 @@ mod rules;
 pub use catalog::{App, Catalog, CatalogError, NotSaas, Vendor};
 pub use corrections::Corrected;
 pub use explain::{Explanation, FieldText, Hit};
-pub use matcher::{MatcherError, VendorMatcher};
+pub use matcher::{MatcherError, NormalizedExpense, VendorMatcher};
 pub use normalize::normalize;
