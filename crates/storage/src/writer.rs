@@ -4,7 +4,8 @@ use crate::entity::expense;
 use crate::{BATCH_ROWS, StorageError, connections, convert, db_err};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveValue, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
+    ActiveValue, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
+    IntoActiveModel, QueryFilter,
 };
 use spendmap_core::{ExpenseWriter, SourceKind, StoredMatch, WriteCounts};
 use std::collections::HashMap;
@@ -13,7 +14,19 @@ use std::collections::HashMap;
 /// [`ExpenseWriter::commit`] rolls everything back.
 pub struct StoreWriter {
     txn: DatabaseTransaction,
+    /// Rows written so far, and whether the planner has been told about
+    /// them (see [`ANALYZE_AFTER`]).
+    written: usize,
+    analyzed: bool,
 }
+
+/// Rows after which a PostgreSQL writer refreshes the table's statistics.
+/// A big import grows the table inside its own transaction while the
+/// planner still believes what it last saw (an empty table, on a first
+/// import) and looks stored keys up by scanning every row of the source:
+/// quadratic in the file. One `ANALYZE` once the table is no longer small
+/// puts the unique index back in the plan.
+const ANALYZE_AFTER: usize = 10_000;
 
 impl std::fmt::Debug for StoreWriter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -23,11 +36,18 @@ impl std::fmt::Debug for StoreWriter {
 
 impl StoreWriter {
     pub(crate) fn new(txn: DatabaseTransaction) -> StoreWriter {
-        StoreWriter { txn }
+        StoreWriter { txn, written: 0, analyzed: false }
     }
 
     /// Upsert one chunk of at most [`BATCH_ROWS`] rows with unique keys.
-    async fn write_chunk(&self, rows: Vec<expense::Model>) -> Result<WriteCounts, StorageError> {
+    async fn write_chunk(
+        &mut self,
+        rows: Vec<expense::Model>,
+    ) -> Result<WriteCounts, StorageError> {
+        if self.written >= ANALYZE_AFTER && !self.analyzed {
+            self.analyze().await?;
+        }
+        self.written += rows.len();
         let existing = self.existing(&rows).await?;
 
         let mut counts = WriteCounts::default();
@@ -48,6 +68,14 @@ impl StoreWriter {
 
         self.upsert(changed).await?;
         Ok(counts)
+    }
+
+    async fn analyze(&mut self) -> Result<(), StorageError> {
+        self.analyzed = true;
+        if self.txn.get_database_backend() == DbBackend::Postgres {
+            self.txn.execute_unprepared("ANALYZE expense").await.map_err(db_err("analyzing"))?;
+        }
+        Ok(())
     }
 
     /// The stored rows with the same keys as `rows`, by key.
