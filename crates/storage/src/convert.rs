@@ -7,33 +7,6 @@ use spendmap_core::{Expense, ExpenseRow, Field, Match, RuleKind, StoredMatch, Us
 use std::collections::HashMap;
 use std::str::FromStr;
 
-/// Every column an upsert overwrites: all but the id and the key.
-pub(crate) const UPDATED_COLUMNS: [expense::Column; 23] = [
-    expense::Column::ReportId,
-    expense::Column::ReportName,
-    expense::Column::EmployeeId,
-    expense::Column::EmployeeName,
-    expense::Column::Date,
-    expense::Column::VendorDescription,
-    expense::Column::BusinessPurpose,
-    expense::Column::ExpenseType,
-    expense::Column::ExpenseTypeCode,
-    expense::Column::SpendCategory,
-    expense::Column::PaymentType,
-    expense::Column::AmountE4,
-    expense::Column::Currency,
-    expense::Column::TransactionAmountE4,
-    expense::Column::TransactionCurrency,
-    expense::Column::Personal,
-    expense::Column::App,
-    expense::Column::AppVendor,
-    expense::Column::MatchedBy,
-    expense::Column::MatchedField,
-    expense::Column::MatchedTerm,
-    expense::Column::Confidence,
-    expense::Column::MatchReason,
-];
-
 /// Rows for a batch, one per key: when a key repeats, the later record
 /// wins, as it would have if it came in a later batch. (A single statement
 /// may not touch the same row twice on PostgreSQL.)
@@ -90,7 +63,75 @@ fn to_row(expense: &Expense, decision: Option<&Match>) -> Result<expense::Model,
         matched_term: decision.map(|m| m.term.clone()),
         confidence: decision.map(|m| i16::from(m.confidence)),
         match_reason: decision.map(|m| m.reason.clone()),
+        content_hash: 0,
     })
+    .map(with_content_hash)
+}
+
+/// The row with its fingerprint: FNV-1a (64-bit) over every column but the
+/// id and the hash itself, each preceded by its length so that no two
+/// different rows feed the same bytes. Written out here rather than taken
+/// from `std::hash` because stored fingerprints must not change with the
+/// compiler version.
+fn with_content_hash(mut row: expense::Model) -> expense::Model {
+    let mut hash = Fnv::new();
+    for text in [
+        &row.source,
+        &row.source_id,
+        &row.report_id,
+        &row.report_name,
+        &row.employee_id,
+        &row.employee_name,
+        &row.vendor_description,
+        &row.business_purpose,
+        &row.expense_type,
+        &row.expense_type_code,
+        &row.spend_category,
+        &row.payment_type,
+        &row.currency,
+        &row.transaction_currency,
+    ] {
+        hash.text(Some(text));
+    }
+    hash.bytes(row.date.to_string().as_bytes());
+    hash.bytes(&row.amount_e4.to_le_bytes());
+    hash.bytes(&row.transaction_amount_e4.map_or([0xff; 8], i64::to_le_bytes));
+    hash.bytes(&[u8::from(row.personal)]);
+    for text in [&row.app, &row.app_vendor, &row.matched_by, &row.matched_field, &row.matched_term]
+    {
+        hash.text(text.as_ref());
+    }
+    hash.bytes(&row.confidence.map_or([0xff; 2], i16::to_le_bytes));
+    hash.text(row.match_reason.as_ref());
+    row.content_hash = i64::from_le_bytes(hash.0.to_le_bytes());
+    row
+}
+
+/// FNV-1a, 64-bit.
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+
+    fn bytes(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 ^= u64::from(byte);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    /// Length first (with a marker for "none"), then the bytes.
+    fn text(&mut self, text: Option<&String>) {
+        match text {
+            Some(text) => {
+                self.bytes(&(text.len() as u64).to_le_bytes());
+                self.bytes(text.as_bytes());
+            }
+            None => self.bytes(&u64::MAX.to_le_bytes()),
+        }
+    }
 }
 
 /// A stored row back as a domain value.

@@ -5,10 +5,13 @@ use crate::output::say;
 use crate::progress::Progress;
 use crate::{commands::report, context};
 use anyhow::{Context, anyhow, bail};
-use spendmap_core::{ExpenseSource, ExpenseStore, ExpenseWriter, Matcher, RuleKind, WriteCounts};
+use spendmap_core::{
+    ExpenseSource, ExpenseStore, ExpenseWriter, Matcher, RuleKind, StoredMatch, WriteCounts,
+};
 use spendmap_csv_import::{FileFormat, FileImport, ImportOptions, ImportSummary, Role};
 use spendmap_storage::{BATCH_ROWS, Store};
 use std::path::Path;
+use std::sync::Arc;
 use tracing::Instrument;
 
 /// What happened to one file.
@@ -30,7 +33,7 @@ struct FileOutcome {
 pub(crate) async fn run(store: &Store, args: &ImportArgs, quiet: bool) -> anyhow::Result<()> {
     let options = import_options(args)?;
     let catalog = context::catalog()?;
-    let matcher = context::matcher(store, &catalog).await?;
+    let matcher = Arc::new(context::matcher(store, &catalog).await?);
 
     let mut failed = Vec::new();
     for path in &args.files {
@@ -62,56 +65,102 @@ pub(crate) async fn run(store: &Store, args: &ImportArgs, quiet: bool) -> anyhow
     }
 }
 
+/// Parsing and matching run on a blocking thread while this task writes
+/// the previous batch: the two halves take about as long as each other,
+/// so on two cores the file goes in nearly twice as fast. The channel holds
+/// two batches, so memory stays flat however big the file.
 async fn import_file(
     store: &Store,
-    matcher: &context::AppMatcher,
+    matcher: &Arc<context::AppMatcher>,
     path: &Path,
     options: &ImportOptions,
     skip_bad_rows: bool,
     quiet: bool,
 ) -> anyhow::Result<()> {
     // Import errors already name the file (and line and column).
-    let mut source = spendmap_csv_import::open(path, options)?;
+    let source = spendmap_csv_import::open(path, options)?;
     let mut writer = store.writer().await?;
     let mut progress = Progress::new(&path.display().to_string(), "rows", quiet);
-    let mut outcome = FileOutcome::default();
-    let mut batch = Vec::with_capacity(BATCH_ROWS);
 
-    while let Some(item) = source.next_expense() {
-        let expense = match item {
-            Ok(expense) => expense,
-            Err(err) if skip_bad_rows => {
-                outcome.bad_rows.push(err.to_string());
-                continue;
-            }
-            Err(err) => {
-                bail!(
-                    "{err} (nothing from `{}` was stored; fix the row or pass --skip-bad-rows)",
-                    path.display()
-                );
-            }
-        };
+    let (batches, mut received) = tokio::sync::mpsc::channel(BATCHES_IN_FLIGHT);
+    let read = ReadSide { matcher: Arc::clone(matcher), path: path.to_owned(), skip_bad_rows };
+    let producer = tokio::task::spawn_blocking(move || read.run(source, &batches));
 
-        outcome.good += 1;
-        outcome.without_currency += u64::from(expense.currency.is_empty());
-        let decision = matcher.match_expense(&expense);
-        match &decision {
-            Some(found) if found.counts() => outcome.matched += 1,
-            Some(found) if found.rule == RuleKind::NotSaas => outcome.not_saas += 1,
-            _ => {}
-        }
-        batch.push((expense, decision));
-        if batch.len() == BATCH_ROWS {
-            outcome.written += writer.write(&batch).await?;
+    let mut written = WriteCounts::default();
+    let consumed: anyhow::Result<()> = async {
+        while let Some(batch) = received.recv().await {
+            written += writer.write(&batch).await?;
             progress.add(batch.len() as u64);
-            batch.clear();
         }
+        Ok(())
     }
-    outcome.written += writer.write(&batch).await?;
+    .await;
+    // A failed write stops the reader at its next batch.
+    drop(received);
+    let (source, mut outcome) = producer.await.context("the reading thread failed")??;
+    consumed?;
+
+    outcome.written = written;
     writer.commit().await.with_context(|| format!("could not store `{}`", path.display()))?;
     progress.finish();
-
     print_outcome(path, &outcome, &source)
+}
+
+/// Batches waiting for the writer at most.
+const BATCHES_IN_FLIGHT: usize = 2;
+
+/// The reading half of an import: parse, match, hand over in batches.
+struct ReadSide {
+    matcher: Arc<context::AppMatcher>,
+    path: std::path::PathBuf,
+    skip_bad_rows: bool,
+}
+
+impl ReadSide {
+    /// Reads the whole file unless the writer goes away; returns the
+    /// source (for its summary) and the counts.
+    fn run(
+        self,
+        mut source: FileImport,
+        batches: &tokio::sync::mpsc::Sender<Vec<StoredMatch>>,
+    ) -> anyhow::Result<(FileImport, FileOutcome)> {
+        let mut outcome = FileOutcome::default();
+        let mut batch = Vec::with_capacity(BATCH_ROWS);
+
+        while let Some(item) = source.next_expense() {
+            let expense = match item {
+                Ok(expense) => expense,
+                Err(err) if self.skip_bad_rows => {
+                    outcome.bad_rows.push(err.to_string());
+                    continue;
+                }
+                Err(err) => bail!(
+                    "{err} (nothing from `{}` was stored; fix the row or pass --skip-bad-rows)",
+                    self.path.display()
+                ),
+            };
+
+            outcome.good += 1;
+            outcome.without_currency += u64::from(expense.currency.is_empty());
+            let decision = self.matcher.match_expense(&expense);
+            match &decision {
+                Some(found) if found.counts() => outcome.matched += 1,
+                Some(found) if found.rule == RuleKind::NotSaas => outcome.not_saas += 1,
+                _ => {}
+            }
+            batch.push((expense, decision));
+            if batch.len() == BATCH_ROWS {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
+                if batches.blocking_send(full).is_err() {
+                    return Ok((source, outcome));
+                }
+            }
+        }
+        if !batch.is_empty() {
+            let _ = batches.blocking_send(batch);
+        }
+        Ok((source, outcome))
+    }
 }
 
 fn print_outcome(path: &Path, outcome: &FileOutcome, source: &FileImport) -> anyhow::Result<()> {

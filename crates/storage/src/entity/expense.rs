@@ -35,6 +35,8 @@ pub(crate) struct Model {
     pub(crate) matched_term: Option<String>,
     pub(crate) confidence: Option<i16>,
     pub(crate) match_reason: Option<String>,
+    /// A fingerprint of every other column but the id (see `convert`).
+    pub(crate) content_hash: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

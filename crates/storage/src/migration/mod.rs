@@ -9,6 +9,7 @@ mod m20261203_000001_create_expense;
 mod m20261203_000002_create_rule;
 mod m20261204_000003_create_connection;
 mod m20261204_000004_create_correction;
+mod m20261204_000005_add_content_hash;
 
 /// All migrations, oldest first.
 pub(crate) struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000002_create_rule::Migration),
             Box::new(m20261204_000003_create_connection::Migration),
             Box::new(m20261204_000004_create_correction::Migration),
+            Box::new(m20261204_000005_add_content_hash::Migration),
         ]
     }
 }
