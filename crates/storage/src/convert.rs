@@ -36,7 +36,7 @@ fn to_row(expense: &Expense, decision: Option<&Match>) -> Result<expense::Model,
         })
     };
 
-    Ok(expense::Model {
+    Ok(with_content_hash(expense::Model {
         id: 0,
         source: expense.source.as_str().to_owned(),
         source_id: expense.source_id.clone(),
@@ -64,8 +64,7 @@ fn to_row(expense: &Expense, decision: Option<&Match>) -> Result<expense::Model,
         confidence: decision.map(|m| i16::from(m.confidence)),
         match_reason: decision.map(|m| m.reason.clone()),
         content_hash: 0,
-    })
-    .map(with_content_hash)
+    }))
 }
 
 /// The row with its fingerprint: FNV-1a (64-bit) over every column but the

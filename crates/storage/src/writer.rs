@@ -220,21 +220,6 @@ fn upsert_sql(backend: DbBackend, rows: usize) -> String {
     sql
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_upsert_names_every_column_once_and_numbers_postgres_parameters() {
-        let sql = upsert_sql(DbBackend::Postgres, 2);
-        assert!(sql.contains("$52") && !sql.contains("$53"), "{sql}");
-        assert!(!sql.contains("(id,") && !sql.contains(" id,"), "the id is the table's: {sql}");
-        assert!(sql.ends_with("content_hash = excluded.content_hash"), "{sql}");
-        let sqlite = upsert_sql(DbBackend::Sqlite, 1);
-        assert_eq!(sqlite.matches('?').count(), 26);
-    }
-}
-
 impl ExpenseWriter for StoreWriter {
     type Error = StorageError;
 
@@ -276,5 +261,20 @@ impl ExpenseWriter for StoreWriter {
 
     async fn commit(self) -> Result<(), StorageError> {
         self.txn.commit().await.map_err(db_err("committing"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_upsert_names_every_column_once_and_numbers_postgres_parameters() {
+        let sql = upsert_sql(DbBackend::Postgres, 2);
+        assert!(sql.contains("$52") && !sql.contains("$53"), "{sql}");
+        assert!(!sql.contains("(id,") && !sql.contains(" id,"), "the id is the table's: {sql}");
+        assert!(sql.ends_with("content_hash = excluded.content_hash"), "{sql}");
+        let sqlite = upsert_sql(DbBackend::Sqlite, 1);
+        assert_eq!(sqlite.matches('?').count(), 26);
     }
 }
