@@ -4,9 +4,20 @@
 //! * `sim`: run the Concur simulator on loopback until Ctrl-C and print how
 //!   to connect; flags pick the port, a generated tenant and faults.
 //! * `ci`: what `.ci/run` runs (formatting, lints, tests).
+//! * `fuzz`: a time-budgeted mutation fuzzer for the importer and the
+//!   matcher (`--minutes N`, `--target NAME`); it rebuilds itself in release
+//!   and runs as `fuzz-run`, with one `fuzz-worker` process per target.
+//!
+//! * `bench`: times every stage of import and sync against baselines of
+//!   the same run and writes `docs/benchmarks.md` (rebuilds in release).
+//! * `eval`: the matcher's precision and recall on the labelled sets in
+//!   `fixtures/matching/`, with the confusion table and every miss.
 //!
 //! `tidy` holds house-rule tests that `cargo test` runs.
 
+mod bench;
+mod eval;
+mod fuzz;
 mod sample;
 mod sim;
 mod tidy;
@@ -23,7 +34,13 @@ fn main() -> anyhow::Result<()> {
         "sample" => sample::write_sample(&root),
         "sim" => sim::run(&rest),
         "ci" => ci(&root),
-        _ => bail!("usage: cargo xtask <sample|sim|ci>"),
+        "eval" => eval::run(&root),
+        "bench" => bench::run(&root, &rest),
+        "bench-run" => bench::run_here(&root, &rest),
+        "fuzz" => fuzz::run(&root, &rest),
+        "fuzz-run" => fuzz::run_here(&root, &rest),
+        "fuzz-worker" => fuzz::worker(&root, &rest),
+        _ => bail!("usage: cargo xtask <sample|sim|ci|fuzz|eval|bench>"),
     }
 }
 

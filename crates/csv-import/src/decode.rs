@@ -23,9 +23,9 @@ const SNIFF_BYTES: usize = 8 * 1024;
 /// otherwise swallow the rest of a multi-gigabyte file.
 pub(crate) const MAX_RECORD_BYTES: u64 = 1024 * 1024;
 
-/// Starts of file formats people export by mistake instead of CSV, with
-/// what to call them in the error. Each is checked before the NUL check so
-/// the message names the format rather than a byte offset.
+/// Starts of file formats people pick by mistake instead of a CSV export,
+/// with what to call them in the error, so that the message names the
+/// format rather than a byte offset.
 const BINARY_SIGNATURES: &[(&[u8], &str)] = &[
     (b"\x89PNG\r\n\x1a\n", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
@@ -60,17 +60,19 @@ impl Source {
         if start.is_empty() {
             return Err(ImportError::Empty { path: path.to_owned() });
         }
-        if let Some(kind) = binary_format(&start) {
-            return Err(ImportError::NotAnExport { path: path.to_owned(), kind });
-        }
         let bom = Encoding::for_bom(&start).map(|(encoding, _)| encoding);
         let encoding = bom.or(told).unwrap_or(UTF_8);
 
         // Only UTF-16 text has NUL bytes; anywhere else they mean the file
         // is not a text export at all, and no header will ever be found.
+        // A known binary signature says so even without NUL bytes, and says
+        // what the file is.
         let wide = encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE;
-        if let Some(offset) = start.iter().position(|b| *b == 0).filter(|_| !wide) {
-            return Err(ImportError::NotText { path: path.to_owned(), offset: offset as u64 });
+        let nul = start.iter().position(|b| *b == 0).filter(|_| !wide);
+        let format = binary_format(&start);
+        if nul.is_some() || format.is_some() {
+            let offset = nul.map_or(0, |offset| offset as u64);
+            return Err(ImportError::NotText { path: path.to_owned(), offset, format });
         }
 
         let source = Source { path: path.to_owned(), encoding, fallback_line: None };

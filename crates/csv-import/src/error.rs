@@ -23,28 +23,19 @@ pub enum ImportError {
         path: PathBuf,
     },
 
-    /// The file holds binary data (NUL bytes without a UTF-16 byte-order
-    /// mark): a spreadsheet, an image, a UTF-16 file without its BOM.
-    #[error(
-        "{}: not a text export (binary data at byte {offset}); save it as CSV or \
-         \"Unicode text\", or pass --encoding utf-16le if it is UTF-16 without a BOM",
-        path.display()
-    )]
+    /// The file holds binary data: it starts like a known binary format
+    /// (an image, a PDF, an Excel workbook), or has NUL bytes without a
+    /// UTF-16 byte-order mark (a spreadsheet, a UTF-16 file without its BOM).
+    #[error("{}", not_text_message(path, *offset, *format))]
     NotText {
         /// The file.
         path: PathBuf,
-        /// Where the first NUL byte is.
+        /// Where the first NUL byte is; 0 when only the format's signature
+        /// gave the file away.
         offset: u64,
-    },
-
-    /// The file starts like a known binary format (an image, a PDF, an
-    /// Excel workbook): someone picked the wrong file or the wrong export.
-    #[error("{}: this is {kind}, not an expense export; export the report as CSV", path.display())]
-    NotAnExport {
-        /// The file.
-        path: PathBuf,
-        /// What the file looks like, such as "a PNG image".
-        kind: &'static str,
+        /// What the file looks like, such as "a PNG image", when its first
+        /// bytes say.
+        format: Option<&'static str>,
     },
 
     /// One record is longer than the importer holds in memory: a file with
@@ -301,6 +292,17 @@ impl RowError {
             Problem::BadValue { column, .. } => Some(column),
             Problem::Unreadable(_) => None,
         }
+    }
+}
+
+fn not_text_message(path: &Path, offset: u64, format: Option<&str>) -> String {
+    let path = path.display();
+    match format {
+        Some(format) => format!("{path}: not a text export ({format}); export the report as CSV"),
+        None => format!(
+            "{path}: not a text export (binary data at byte {offset}); save it as CSV or \
+             \"Unicode text\", or pass --encoding utf-16le if it is UTF-16 without a BOM"
+        ),
     }
 }
 
