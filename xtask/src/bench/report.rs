@@ -211,7 +211,7 @@ fn stages(page: &mut String, size: &SizeResults) {
                 page,
                 "- {name}: peak RSS {:.1} MB; said `{}`",
                 run.peak_rss_kb as f64 / 1024.0,
-                run.said
+                run.said.lines().next().unwrap_or_default()
             );
         }
     }
