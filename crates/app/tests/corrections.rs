@@ -193,3 +193,19 @@ fn explain_lists_fields_hits_the_gate_and_the_winner() {
     let missing = work.run(&["explain", "999"]);
     assert!(String::from_utf8_lossy(&missing.stderr).contains("there is no expense 999"));
 }
+
+#[test]
+fn a_remembered_vendor_with_a_domain_and_a_reference_catches_the_same_merchant() {
+    let work = Workspace::new();
+    let file = work.export(
+        "march.csv",
+        &[("E1", "NORTHWIND.IO T019XW2LQ WA"), ("E2", "NORTHWIND.IO T77AB12CD WA")],
+    );
+    work.ok(&["import", &file]);
+
+    let said = work.ok(&["expenses", "assign", &work.id("E1"), "--app", "Northwind", "--remember"]);
+
+    assert!(said.contains("`NORTHWIND.IO`"), "the reference and what follows are left out: {said}");
+    assert_eq!(work.row("E1")["app"], "Northwind");
+    assert_eq!(work.row("E2")["app"], "Northwind", "the same merchant, another reference");
+}

@@ -184,6 +184,18 @@ fn why_it_won(decision: Option<&Match>, hits: &[Hit]) -> String {
         spendmap_core::RuleKind::NotSaas => {
             "a not-software signal ends the catalog pass".to_owned()
         }
+        spendmap_core::RuleKind::Dictionary
+            if decision.field == Field::BusinessPurpose
+                && hits.iter().any(|hit| {
+                    hit.field == Field::VendorDescription
+                        && hit.weight.is_some()
+                        && hit.kind.starts_with("vendor ")
+                }) =>
+        {
+            "the vendor description names only a vendor, and the business purpose names \
+             exactly one of the apps it sells, so the charge is that app at the vendor's weight"
+                .to_owned()
+        }
         spendmap_core::RuleKind::Dictionary => format!(
             "the strongest field with a counted hit is the {}, and `{}` has the highest weight \
              there ({})",

@@ -53,6 +53,14 @@ async fn correct_one(
         vendor,
     };
     store.set_correction(&correction).await.context("could not store the correction")?;
+    if let Some(app) = correction.app.as_deref()
+        && context::catalog()?.find_app(app).is_none()
+    {
+        eprintln!(
+            "note: `{app}` is not in the catalog; it is reported as an app of your own \
+             (`spendmap apps NAME` searches the catalog)"
+        );
+    }
 
     // Decide again through the full matcher, which now holds the
     // correction, so the stored decision reads exactly as later ones will.
@@ -74,7 +82,7 @@ async fn remember_as_rule(
     quiet: bool,
 ) -> anyhow::Result<()> {
     let term = remembered_term(&row.expense.vendor_description);
-    if term.is_empty() {
+    if normalize(&term).is_empty() {
         bail!(
             "expense {} has no vendor text to remember; correct it without --remember, or add a \
              rule on its purpose with `spendmap rules add TERM --field purpose`",
@@ -101,13 +109,23 @@ async fn remember_as_rule(
     ))
 }
 
-/// The vendor text a remembered correction keys on: normalised, without
-/// the all-digit tokens (store numbers, references) that differ from one
-/// charge of the same merchant to the next.
+/// The vendor text a remembered correction keys on: the text as written,
+/// up to the first token that changes from one charge of the same merchant
+/// to the next (a store number, phone number or reference: a token with no
+/// letter, or with three digits or more). What follows such a token is
+/// dropped too, because a rule matches its words in a row and the next
+/// charge has another reference in that place. It stays raw text because a
+/// rule's term is normalised when the rule is used, the same way as the
+/// expense; normalising it twice would not give the expense's form back
+/// (`aws.amazon.co` normalises to `aws amazon .co`, and that again to
+/// `aws amazon co`).
 fn remembered_term(vendor_description: &str) -> String {
-    let normalized = normalize(vendor_description);
-    let words: Vec<&str> =
-        normalized.split(' ').filter(|token| token.chars().any(|c| c.is_alphabetic())).collect();
+    let keep = |token: &&str| {
+        let letters = token.chars().filter(|c| c.is_alphabetic()).count();
+        let digits = token.chars().filter(char::is_ascii_digit).count();
+        letters > 0 && digits < 3
+    };
+    let words: Vec<&str> = vendor_description.split_whitespace().take_while(keep).collect();
     words.join(" ")
 }
 
@@ -116,9 +134,15 @@ mod tests {
     use super::remembered_term;
 
     #[test]
-    fn the_remembered_term_drops_numbers_but_keeps_words_with_digits() {
-        assert_eq!(remembered_term("ACME WIDGETRY 4471"), "acme widgetry");
-        assert_eq!(remembered_term("SQ *1PASSWORD 0098"), "1password");
+    fn the_remembered_term_drops_numbers_and_references_but_keeps_words() {
+        assert_eq!(remembered_term("ACME WIDGETRY 4471"), "ACME WIDGETRY");
+        assert_eq!(remembered_term("SQ *1PASSWORD #0098"), "SQ *1PASSWORD");
+        assert_eq!(remembered_term("SLACK T019XW2LQ SLACK.COM"), "SLACK");
+        assert_eq!(
+            remembered_term("AMAZON WEB SERVICES AWS.AMAZON.CO WA"),
+            "AMAZON WEB SERVICES AWS.AMAZON.CO WA"
+        );
+        assert_eq!(remembered_term("ZOOM.US 888-799-9666"), "ZOOM.US");
         assert_eq!(remembered_term("12345"), "");
     }
 }

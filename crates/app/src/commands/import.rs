@@ -6,7 +6,7 @@ use crate::progress::Progress;
 use crate::{commands::report, context};
 use anyhow::{Context, anyhow, bail};
 use spendmap_core::{
-    ExpenseSource, ExpenseStore, ExpenseWriter, Matcher, RuleKind, StoredMatch, WriteCounts,
+    ExpenseSource, ExpenseStore, ExpenseWriter, Matcher, StoredMatch, WriteCounts,
 };
 use spendmap_csv_import::{FileFormat, FileImport, ImportOptions, ImportSummary, Role};
 use spendmap_storage::{BATCH_ROWS, Store};
@@ -22,8 +22,10 @@ struct FileOutcome {
     written: WriteCounts,
     bad_rows: Vec<String>,
     matched: u64,
-    /// Decided not to be SaaS spend at all (travel, meals, retail...).
+    /// Decided not to be SaaS spend (travel, meals, retail, ignore rules).
     not_saas: u64,
+    /// Undecided and not personal: what `expenses --unmatched` lists.
+    review: u64,
     without_currency: u64,
 }
 
@@ -143,10 +145,15 @@ impl ReadSide {
             outcome.good += 1;
             outcome.without_currency += u64::from(expense.currency.is_empty());
             let decision = self.matcher.match_expense(&expense);
+            // The same three states the review queue shows: counted, decided
+            // not to count (the catalog or an ignore rule), or waiting for a
+            // person (personal expenses never wait: they are not company
+            // spend).
             match &decision {
                 Some(found) if found.counts() => outcome.matched += 1,
-                Some(found) if found.rule == RuleKind::NotSaas => outcome.not_saas += 1,
-                _ => {}
+                Some(_) => outcome.not_saas += 1,
+                None if expense.personal => {}
+                None => outcome.review += 1,
             }
             batch.push((expense, decision));
             if batch.len() == BATCH_ROWS {
@@ -170,7 +177,6 @@ fn print_outcome(path: &Path, outcome: &FileOutcome, source: &FileImport) -> any
 
     let written = outcome.written;
     let bad = outcome.bad_rows.len() as u64;
-    let undecided = outcome.good - outcome.matched - outcome.not_saas;
     say(&format!(
         "{}: {} read, {} stored ({} new, {} changed, {} already there), {} skipped; \
          {} SaaS, {} not SaaS, {} left for review",
@@ -183,7 +189,7 @@ fn print_outcome(path: &Path, outcome: &FileOutcome, source: &FileImport) -> any
         plural(bad, "bad row"),
         outcome.matched,
         outcome.not_saas,
-        undecided,
+        outcome.review,
     ))?;
 
     let summary = source.summary();

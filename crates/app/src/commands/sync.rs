@@ -19,7 +19,7 @@ use spendmap_concur_api::{
     ClientConfig, ConcurClient, Entry, Page, Report, RetryPolicy, SyncCursor,
 };
 use spendmap_core::{
-    ConnectionStore, ExpenseStore, ExpenseWriter, Matcher, RuleKind, SourceKind, WriteCounts,
+    ConnectionStore, ExpenseStore, ExpenseWriter, Matcher, SourceKind, WriteCounts,
 };
 use spendmap_storage::{Store, StoreWriter};
 use std::time::Duration;
@@ -197,7 +197,7 @@ async fn store_report(
         match entry.to_expense(report) {
             Ok(expense) => {
                 let decision = matcher.match_expense(&expense);
-                count_decision(decision.as_ref(), totals);
+                count_decision(decision.as_ref(), expense.personal, totals);
                 batch.push((expense, decision));
             }
             Err(skip) => totals.skipped.push(skip.to_string()),
@@ -222,11 +222,14 @@ async fn store_report(
     Ok(())
 }
 
-fn count_decision(decision: Option<&spendmap_core::Match>, totals: &mut Totals) {
+/// Counted, decided not to count (catalog or ignore rule), or waiting for
+/// review; personal expenses never wait.
+fn count_decision(decision: Option<&spendmap_core::Match>, personal: bool, totals: &mut Totals) {
     match decision {
         Some(found) if found.counts() => totals.matched += 1,
-        Some(found) if found.rule == RuleKind::NotSaas => totals.not_saas += 1,
-        _ => totals.undecided += 1,
+        Some(_) => totals.not_saas += 1,
+        None if personal => {}
+        None => totals.undecided += 1,
     }
 }
 
