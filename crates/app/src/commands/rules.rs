@@ -173,7 +173,12 @@ async fn export(store: &Store, file: Option<&Path>) -> anyhow::Result<()> {
         Some(path) => {
             std::fs::write(path, text)
                 .with_context(|| format!("could not write `{}`", path.display()))?;
-            eprintln!("{} rules written to {}", rules.len(), path.display());
+            let rules = if rules.len() == 1 {
+                "1 rule".to_owned()
+            } else {
+                format!("{} rules", rules.len())
+            };
+            eprintln!("{rules} written to {}", path.display());
             Ok(())
         }
         None => say(text.trim_end()),
@@ -209,7 +214,8 @@ async fn import(store: &Store, path: &Path, quiet: bool) -> anyhow::Result<()> {
 fn rule_from_entry(entry: RuleEntry) -> anyhow::Result<UserRule> {
     let field = Field::from_str(&entry.field).map_err(|err| anyhow!("field: {err}"))?;
     if entry.ignore == entry.app.is_some() {
-        bail!("`{}` needs either `app = \"...\"` or `ignore = true`", entry.term);
+        let problem = if entry.ignore { "has both" } else { "needs one of" };
+        bail!("`{}` {problem} `app = \"...\"` and `ignore = true`", entry.term);
     }
     Ok(UserRule { id: 0, term: entry.term, field, app: entry.app, vendor: entry.vendor })
 }
