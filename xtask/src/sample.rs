@@ -137,19 +137,19 @@ const LAST: &[&str] = &[
     "Northcott",
 ];
 
-/// Deterministic pseudo-random numbers (xorshift64*), so the sample is
-/// the same bytes on every run.
-struct Dice(u64);
+/// Deterministic pseudo-random numbers (xorshift64*), so the sample (and
+/// the benchmark's exports) are the same bytes on every run.
+pub(crate) struct Dice(pub(crate) u64);
 
 impl Dice {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
 
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
 

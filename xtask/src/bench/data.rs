@@ -4,6 +4,7 @@
 //! charges drawn from the whole catalog under the noise card statements
 //! add, and the travel, meal and shop lines that make up most spend.
 
+use crate::sample::Dice;
 use anyhow::Context;
 use spendmap_matcher::Catalog;
 use std::io::{BufWriter, Write};
@@ -35,22 +36,6 @@ const OTHER: &[(&str, &str, &str, &str)] = &[
 
 /// Share of lines that are SaaS charges, in percent.
 const SAAS_PERCENT: u64 = 35;
-
-/// Deterministic pseudo-random numbers (xorshift64*).
-struct Dice(u64);
-
-impl Dice {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 /// Write an export of `rows` expense lines to `path`.
 pub(crate) fn write_export(path: &Path, rows: usize, catalog: &Catalog) -> anyhow::Result<()> {
