@@ -1,10 +1,12 @@
 //! The `spendmap` binary end to end, as a user runs it: each test gets its
 //! own SQLite file in a temporary folder.
 
+mod common;
+
 use rust_decimal::Decimal;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::str::FromStr;
 
 fn root() -> PathBuf {
@@ -35,24 +37,11 @@ impl Workspace {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_spendmap"))
-            .arg("--db")
-            .arg(self.db())
-            .args(args)
-            .env_remove("RUST_LOG")
-            .env_remove("SPENDMAP_DB")
-            .output()
-            .expect("spendmap runs")
+        common::spendmap(&self.db()).args(args).output().expect("spendmap runs")
     }
 
     fn ok(&self, args: &[&str]) -> String {
-        let output = self.run(args);
-        assert!(
-            output.status.success(),
-            "spendmap {args:?} failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout).expect("utf-8 stdout")
+        common::stdout_of(self.run(args), args)
     }
 
     fn json(&self, args: &[&str]) -> Vec<Value> {

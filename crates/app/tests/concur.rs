@@ -66,6 +66,13 @@ impl Machine {
         String::from_utf8(output.stdout).expect("utf-8 stdout")
     }
 
+    /// A new machine connected to `sim`'s home data centre.
+    async fn connected(sim: &Simulator) -> Machine {
+        let machine = Machine::new();
+        machine.connect(&sim.base_url()).await;
+        machine
+    }
+
     async fn connect(&self, base: &str) -> String {
         self.ok(&[
             "connect",
@@ -142,8 +149,7 @@ async fn a_full_sync_stores_every_entry_with_content_and_a_second_adds_nothing()
     let with_content = tenant.entries_with_content() as u64;
     let reports = tenant.reports.len() as u64;
     let sim = simulator(tenant).await;
-    let machine = Machine::new();
-    machine.connect(&sim.base_url()).await;
+    let machine = Machine::connected(&sim).await;
 
     let first = machine.sync(&[]).await;
     let second = machine.sync(&[]).await;
@@ -195,8 +201,7 @@ fn decimal(text: &str) -> rust_decimal::Decimal {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_incremental_sync_brings_new_reports_and_updates_edited_entries_in_place() {
     let sim = simulator(fixture()).await;
-    let machine = Machine::new();
-    machine.connect(&sim.base_url()).await;
+    let machine = Machine::connected(&sim).await;
     machine.sync(&[]).await;
     let before = machine.rows().await;
 
@@ -232,8 +237,7 @@ async fn an_incremental_sync_brings_new_reports_and_updates_edited_entries_in_pl
 async fn a_sync_through_rate_limits_outages_and_dropped_connections_stores_a_clean_run() {
     let tenant = Tenant::generated(12, 2, 7);
     let clean_sim = simulator(tenant.clone()).await;
-    let clean = Machine::new();
-    clean.connect(&clean_sim.base_url()).await;
+    let clean = Machine::connected(&clean_sim).await;
     clean.sync(&[]).await;
 
     let sim = simulator(tenant).await;
@@ -244,8 +248,7 @@ async fn a_sync_through_rate_limits_outages_and_dropped_connections_stores_a_cle
         drop_every: 7,
         ..Faults::default()
     });
-    let machine = Machine::new();
-    machine.connect(&sim.base_url()).await;
+    let machine = Machine::connected(&sim).await;
     machine.sync(&["--page-size", "5"]).await;
 
     assert_eq!(machine.rows().await, clean.rows().await);
@@ -256,8 +259,7 @@ async fn a_sync_through_rate_limits_outages_and_dropped_connections_stores_a_cle
 async fn tokens_expiring_mid_sync_are_refreshed_and_the_newest_refresh_token_kept() {
     let sim = simulator(Tenant::generated(20, 2, 3)).await;
     sim.set_faults(Faults { token_expires_after_calls: 4, ..Faults::default() });
-    let machine = Machine::new();
-    machine.connect(&sim.base_url()).await;
+    let machine = Machine::connected(&sim).await;
 
     machine.sync(&["--page-size", "5"]).await;
     let refreshes = sim.stats().refresh_grants;
@@ -275,14 +277,12 @@ async fn a_sync_killed_anywhere_and_run_again_ends_with_the_rows_of_a_clean_run(
     let tenant = Tenant::generated(60, 3, 11);
     let sim = simulator(tenant).await;
     sim.set_faults(Faults { latency_ms: 15, ..Faults::default() });
-    let clean = Machine::new();
-    clean.connect(&sim.base_url()).await;
+    let clean = Machine::connected(&sim).await;
     clean.sync(&["--page-size", "7"]).await;
     let expected = clean.rows().await;
 
     for (round, kill_after_ms) in [150u64, 400, 700, 1000].into_iter().enumerate() {
-        let machine = Machine::new();
-        machine.connect(&sim.base_url()).await;
+        let machine = Machine::connected(&sim).await;
 
         let mut child = machine
             .command(&["sync", "--since", "2020-01-01", "--page-size", "7"])
@@ -426,8 +426,7 @@ async fn the_key_file_and_the_database_are_readable_only_by_the_user() {
     use std::os::unix::fs::PermissionsExt;
 
     let sim = simulator(fixture()).await;
-    let machine = Machine::new();
-    machine.connect(&sim.base_url()).await;
+    let machine = Machine::connected(&sim).await;
 
     let mode =
         |path: PathBuf| std::fs::metadata(&path).expect("exists").permissions().mode() & 0o777;
@@ -444,8 +443,7 @@ async fn the_key_file_and_the_database_are_readable_only_by_the_user() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn disconnect_removes_the_connection_and_keeps_the_expenses() {
     let sim = simulator(fixture()).await;
-    let machine = Machine::new();
-    machine.connect(&sim.base_url()).await;
+    let machine = Machine::connected(&sim).await;
     machine.sync(&[]).await;
     let stored = machine.rows().await.len();
 
@@ -465,8 +463,7 @@ async fn syncs_started_together_take_turns_and_keep_the_connection_alive() {
     let expected = tenant.entries_with_content();
     let sim = simulator(tenant).await;
     sim.set_faults(Faults { latency_ms: 10, ..Faults::default() });
-    let machine = Machine::new();
-    machine.connect(&sim.base_url()).await;
+    let machine = Machine::connected(&sim).await;
 
     let runs: Vec<_> = (0..3)
         .map(|_| {
@@ -493,8 +490,7 @@ async fn syncs_started_together_take_turns_and_keep_the_connection_alive() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_since_in_the_future_or_in_another_format_is_refused_with_the_format() {
     let sim = simulator(fixture()).await;
-    let machine = Machine::new();
-    machine.connect(&sim.base_url()).await;
+    let machine = Machine::connected(&sim).await;
 
     for (since, said) in [("2999-01-01", "in the future"), ("01/02/2025", "YYYY-MM-DD")] {
         let output = machine.run(&["sync", "--since", since]).await;
@@ -507,8 +503,7 @@ async fn a_since_in_the_future_or_in_another_format_is_refused_with_the_format()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_remembered_correction_survives_a_resync_of_a_changed_entry() {
     let sim = simulator(fixture()).await;
-    let machine = Machine::new();
-    machine.connect(&sim.base_url()).await;
+    let machine = Machine::connected(&sim).await;
     machine.sync(&[]).await;
     let rows = machine.rows().await;
     let target = rows.iter().find(|row| row["app"].is_string()).expect("a matched row");

@@ -2,9 +2,11 @@
 //! `--remember`, re-imports after them, rules kept in a TOML file, and
 //! `explain`. Each test has its own SQLite file.
 
+mod common;
+
 use serde_json::Value;
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 const HEADER: &str = "Entry Key,Transaction Date,Vendor,Purpose,Expense Type,Spend Category \
                       Code,Approved Amount (rpt),Currency,Employee ID,Employee Name";
@@ -32,24 +34,12 @@ impl Workspace {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_spendmap"))
-            .arg("--db")
-            .arg(self.dir.path().join("spend.db"))
-            .args(args)
-            .env_remove("RUST_LOG")
-            .env_remove("SPENDMAP_DB")
-            .output()
-            .expect("spendmap runs")
+        let db = self.dir.path().join("spend.db");
+        common::spendmap(&db).args(args).output().expect("spendmap runs")
     }
 
     fn ok(&self, args: &[&str]) -> String {
-        let output = self.run(args);
-        assert!(
-            output.status.success(),
-            "spendmap {args:?} failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout).expect("utf-8")
+        common::stdout_of(self.run(args), args)
     }
 
     fn rows(&self) -> Vec<Value> {
