@@ -122,6 +122,12 @@ fn sign(prefix: &str, suffix: &str) -> Option<bool> {
 /// Reads the numeric core once the decimal mark is known, checking that any
 /// grouping is in threes so `12,3,4` is refused rather than read as 1234.
 fn read_core(core: &str, decimal_comma: bool) -> Option<Decimal> {
+    // Nearly every export amount is digits with a decimal point, which
+    // Decimal reads as it is; only the rest needs the rules below.
+    if !decimal_comma && is_plain_decimal(core) {
+        return Decimal::from_str(core).ok();
+    }
+
     let (mark, other) = if decimal_comma { (',', '.') } else { ('.', ',') };
     let mut pieces = core.split(mark);
     let int = pieces.next()?;
@@ -139,6 +145,13 @@ fn read_core(core: &str, decimal_comma: bool) -> Option<Decimal> {
         None => int,
     };
     Decimal::from_str(&text).ok()
+}
+
+/// Digits, then perhaps a point and more digits (`12`, `12.50`).
+fn is_plain_decimal(core: &str) -> bool {
+    let (int, frac) = core.split_once('.').unwrap_or((core, "1"));
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    digits(int) && digits(frac)
 }
 
 /// The digits of an integer part, with one kind of grouping character

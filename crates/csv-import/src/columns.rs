@@ -186,7 +186,7 @@ impl ColumnMap {
     /// The trimmed cell of a role in a record; empty when the role has no
     /// column or the record is short.
     pub(crate) fn cell<'r>(&self, record: &'r StringRecord, role: Role) -> &'r str {
-        self.get(role).and_then(|i| record.get(i)).map_or("", str::trim)
+        self.get(role).and_then(|i| record.get(i)).map_or("", trim)
     }
 
     /// The header name of a role's column, for messages.
@@ -195,7 +195,7 @@ impl ColumnMap {
     }
 
     pub(crate) fn transaction_currency<'r>(&self, record: &'r StringRecord) -> &'r str {
-        self.transaction_currency.and_then(|i| record.get(i)).map_or("", str::trim)
+        self.transaction_currency.and_then(|i| record.get(i)).map_or("", trim)
     }
 
     /// How many columns the header row has.
@@ -257,6 +257,15 @@ fn normalise(name: &str) -> String {
         .filter(|c| !c.is_whitespace() && *c != '_' && *c != '\u{feff}')
         .flat_map(char::to_lowercase)
         .collect()
+}
+
+/// `str::trim`, with a shortcut for the usual cell that starts and ends
+/// with a visible ASCII character and so has nothing to trim.
+fn trim(cell: &str) -> &str {
+    match (cell.as_bytes().first(), cell.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => cell,
+        _ => cell.trim(),
+    }
 }
 
 #[cfg(test)]

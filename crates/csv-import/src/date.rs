@@ -91,8 +91,10 @@ pub(crate) fn resolve(shape: Shape, order: Option<Order>) -> Option<NaiveDate> {
 pub(crate) fn shape(raw: &str) -> Option<Shape> {
     let date = strip_time(raw.trim())?;
     let separator = date.chars().find(|c| matches!(c, '-' | '/' | '.'))?;
-    let parts: Vec<&str> = date.split(separator).collect();
-    let [p1, p2, p3] = parts[..] else {
+    let mut parts = date.split(separator);
+    let (Some(p1), Some(p2), Some(p3), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return None;
     };
     if ![p1, p2, p3].iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
@@ -151,8 +153,9 @@ pub(crate) struct Votes {
 }
 
 impl Votes {
-    pub(crate) fn add(&mut self, line: u64, raw: &str) {
-        let Some(Shape::Slash { a, b, .. }) = shape(raw) else {
+    /// Counts `raw`, whose [`shape`] the caller has worked out already.
+    pub(crate) fn add(&mut self, line: u64, raw: &str, shape: Option<&Shape>) {
+        let Some(&Shape::Slash { a, b, .. }) = shape else {
             return;
         };
         let slot = match (a > 12, b > 12) {
@@ -213,10 +216,10 @@ mod tests {
     #[test]
     fn votes_keep_first_examples() {
         let mut votes = Votes::default();
-        votes.add(2, "03/04/2026");
-        votes.add(3, "13/04/2026");
-        votes.add(4, "2026-04-13");
-        votes.add(5, "14/04/2026");
+        votes.add(2, "03/04/2026", shape("03/04/2026").as_ref());
+        votes.add(3, "13/04/2026", shape("13/04/2026").as_ref());
+        votes.add(4, "2026-04-13", shape("2026-04-13").as_ref());
+        votes.add(5, "14/04/2026", shape("14/04/2026").as_ref());
         assert_eq!(votes.ambiguous, Some((2, "03/04/2026".to_owned())));
         assert_eq!(votes.day_first, Some((3, "13/04/2026".to_owned())));
         assert_eq!(votes.month_first, None);

@@ -146,14 +146,18 @@ impl ExportReader {
                 Err(error) => return Some(Err(self.unreadable(error, summary))),
             };
 
-            if self.rows.skips(&self.record) {
+            // A row whose date reads is data; only the others can be
+            // subtotals, so the date is read once and handed on.
+            let date = self.rows.dates.read(self.rows.map.cell(&self.record, Role::Date));
+            if date.is_none() && self.rows.skips(&self.record) {
                 summary.subtotal_lines_skipped += 1;
                 continue;
             }
             summary.rows_read += 1;
-            let expense = self.rows.expense(&self.record, line, &mut self.ids);
+            let expense = self.rows.expense(&self.record, line, date, &mut self.ids);
             let entry_id = self.rows.map.cell(&self.record, Role::EntryId);
-            if expense.is_ok() && !entry_id.is_empty() && self.ids.repeats(entry_id) {
+            let report = self.rows.map.cell(&self.record, Role::Report);
+            if expense.is_ok() && !entry_id.is_empty() && self.ids.repeats(report, entry_id) {
                 summary.repeated_entry_ids += 1;
             }
             return Some(expense);
@@ -180,15 +184,21 @@ struct RowReader {
 }
 
 impl RowReader {
+    /// The expense of a data row; `date` is its date cell as read, if it
+    /// reads.
     fn expense(
         &self,
         record: &StringRecord,
         line: u64,
+        date: Option<NaiveDate>,
         ids: &mut ContentIds,
     ) -> Result<Expense, RowError> {
         self.check_width(record, line)?;
         let text = |role| self.map.cell(record, role).to_owned();
-        let date = self.date(record, line)?;
+        let date = match date {
+            Some(date) => date,
+            None => self.date(record, line)?,
+        };
         let Some(amount) = self.amount(record, line, Role::Amount)? else {
             return Err(self.bad(line, Role::Amount, self.amount_expected(), ""));
         };
@@ -293,8 +303,10 @@ impl RowReader {
         RowError::bad_value(&self.path, line, self.map.header(role), expected, found)
     }
 
+    /// Whether a row whose date did not read summarises rather than records.
     fn skips(&self, record: &StringRecord) -> bool {
-        is_summary_row(record, &self.map, Some(&self.dates))
+        let raw_date = self.map.cell(record, Role::Date);
+        is_summary_row(record, &self.map, date::shape(raw_date).is_some())
     }
 }
 
@@ -333,12 +345,9 @@ pub(crate) fn parse_flag(raw: &str) -> Option<bool> {
 /// after the last data row are the footer; between data rows they are
 /// subtotals. A row with an amount but no date is not one of these: it is a
 /// bad row and gets reported.
-fn is_summary_row(record: &StringRecord, map: &ColumnMap, dates: Option<&DateReader>) -> bool {
-    let raw_date = map.cell(record, Role::Date);
-    let has_date = match dates {
-        Some(reader) => reader.read(raw_date).is_some() || date::shape(raw_date).is_some(),
-        None => date::shape(raw_date).is_some(),
-    };
+/// Whether a record summarises rather than records; `has_date` says whether
+/// its date cell reads as a date.
+fn is_summary_row(record: &StringRecord, map: &ColumnMap, has_date: bool) -> bool {
     if has_date {
         return false;
     }
@@ -453,14 +462,18 @@ fn survey(
             }
         };
         survey.records += 1;
-        if is_summary_row(&record, &layout.map, caller_dates) {
+        let raw_date = layout.map.cell(&record, Role::Date);
+        let shape = date::shape(raw_date);
+        let has_date =
+            shape.is_some() || caller_dates.is_some_and(|reader| reader.read(raw_date).is_some());
+        if is_summary_row(&record, &layout.map, has_date) {
             continue;
         }
 
         survey.data_end = survey.records;
         survey.marks.add(line, layout.map.cell(&record, Role::Amount));
         survey.marks.add(line, layout.map.cell(&record, Role::TransactionAmount));
-        survey.dates.add(line, layout.map.cell(&record, Role::Date));
+        survey.dates.add(line, raw_date, shape.as_ref());
     }
     Ok(survey)
 }

@@ -17,18 +17,32 @@ use std::hash::{Hash, Hasher};
 #[derive(Debug, Default)]
 pub(crate) struct ContentIds {
     seen: HashMap<u128, u32>,
-    /// 64-bit hashes of the entry ids met so far: 8 bytes a row keeps a
-    /// multi-gigabyte export well inside memory. A collision only makes
-    /// one repeat too many in the count.
+    /// 64-bit hashes of the entry ids met so far in the current report. A
+    /// collision only makes one repeat too many in the count.
     entry_ids: HashSet<u64>,
+    /// The hash of the report those entry ids belong to.
+    report: u64,
 }
 
+/// Most entry ids remembered at once: the set is emptied when the report
+/// changes, and also at this size, so that memory stays flat on a file
+/// without a report column. Known shortcoming: in such a file, two rows
+/// with one entry id more than this many rows apart are not noticed.
+const REMEMBERED_ENTRY_IDS: usize = 1 << 20;
+
 impl ContentIds {
-    /// Records an entry id; `true` if an earlier row had it.
-    pub(crate) fn repeats(&mut self, entry_id: &str) -> bool {
-        let mut hasher = std::hash::DefaultHasher::new();
-        entry_id.hash(&mut hasher);
-        !self.entry_ids.insert(hasher.finish())
+    /// Records an entry id of `report`; `true` if an earlier row of the
+    /// same report had it. Entry ids are unique across Concur, and the rows
+    /// that repeat one (allocations, itemisations) sit together in their
+    /// report, so only the current report's ids are kept: memory follows
+    /// the largest report, not the file.
+    pub(crate) fn repeats(&mut self, report: &str, entry_id: &str) -> bool {
+        let report = hash_of(report);
+        if report != self.report || self.entry_ids.len() >= REMEMBERED_ENTRY_IDS {
+            self.entry_ids.clear();
+            self.report = report;
+        }
+        !self.entry_ids.insert(hash_of(entry_id))
     }
 
     /// The id for a record with these normalised values.
@@ -55,6 +69,12 @@ impl ContentIds {
     }
 }
 
+fn hash_of(text: &str) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,9 +82,11 @@ mod tests {
     #[test]
     fn repeated_entry_ids_are_noticed() {
         let mut ids = ContentIds::default();
-        assert!(!ids.repeats("E-1"));
-        assert!(!ids.repeats("E-2"));
-        assert!(ids.repeats("E-1"));
+        assert!(!ids.repeats("R-1", "E-1"));
+        assert!(!ids.repeats("R-1", "E-2"));
+        assert!(ids.repeats("R-1", "E-1"));
+        assert!(!ids.repeats("R-2", "E-3"));
+        assert!(!ids.repeats("R-2", "E-1"), "only the current report's ids are kept");
     }
 
     #[test]

@@ -15,8 +15,11 @@
 //! * **One writer at a time.** Writers queue on a lock, so two imports or
 //!   syncs at once end as if run one after the other, and readers see a
 //!   file's rows all at once or not at all.
-//! * **Batched.** Rows go in as multi-row statements of at most
-//!   [`BATCH_ROWS`] rows, under both backends' bound-variable limits.
+//! * **Bulk paths.** A SQLite file is written through one prepared
+//!   statement on a connection of the writer's own, skipping rows whose
+//!   stored fingerprint is unchanged; PostgreSQL through `COPY` into a
+//!   staging table and one merge per batch. sea-orm does the schema, the
+//!   migrations and every read (and writes an in-memory database).
 //!
 //! Only this crate knows SQL. It implements [`spendmap_core::ExpenseStore`].
 
@@ -27,11 +30,14 @@ mod convert;
 mod entity;
 mod migration;
 mod money;
+mod postgres_writer;
 mod queries;
+mod sqlite_writer;
 mod sync_lock;
 mod writer;
 
 use chrono::{DateTime, Utc};
+use postgres_writer::PostgresWriter;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
@@ -42,7 +48,8 @@ use spendmap_core::{
     Connection, ConnectionStore, Correction, ExpenseFilter, ExpenseRow, ExpenseStore, GroupBy,
     SpendRow, UserRule,
 };
-use std::path::Path;
+use sqlite_writer::SqliteWriter;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use sync_lock::SyncLock;
@@ -53,6 +60,11 @@ pub use writer::StoreWriter;
 /// bound-variable limits, and larger statements were not faster in the
 /// dependency spike.
 pub const BATCH_ROWS: usize = 500;
+
+/// The page cache of the SQLite bulk writer, in KiB: big enough that a
+/// million-row import does not spill pages mid-transaction, and fixed, so
+/// memory stays flat however big the file.
+const WRITER_CACHE_KIB: u32 = 64 * 1024;
 
 /// The PostgreSQL advisory lock every writer holds for its transaction
 /// (an arbitrary number: the ASCII of "spendmap" read as an integer).
@@ -80,6 +92,24 @@ pub enum StorageError {
         amount: String,
         /// Which expense.
         source_id: String,
+    },
+    /// SQLite refused or failed an operation of the bulk writer.
+    #[error("database error while {doing}")]
+    Sqlite {
+        /// What we were doing, for the message.
+        doing: &'static str,
+        /// The underlying error.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// PostgreSQL refused or failed an operation of the bulk writer.
+    #[error("database error while {doing}")]
+    Postgres {
+        /// What we were doing, for the message.
+        doing: &'static str,
+        /// The underlying error.
+        #[source]
+        source: sea_orm::sqlx::Error,
     },
     /// The sync lock file could not be opened or locked.
     #[error("could not lock `{path}`")]
@@ -112,6 +142,9 @@ pub(crate) fn db_err(doing: &'static str) -> impl FnOnce(DbErr) -> StorageError 
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
+    /// The database file, when it is a SQLite file: writers open their own
+    /// connection to it.
+    sqlite_file: Option<PathBuf>,
     lock_place: sync_lock::LockPlace,
 }
 
@@ -150,7 +183,11 @@ impl Store {
         let db = Database::connect(options).await.map_err(db_err("connecting"))?;
         migrate(&db).await?;
         tracing::debug!(backend = ?db.get_database_backend(), "storage ready");
-        Ok(Store { db, lock_place: sync_lock::LockPlace::for_url(&url) })
+        Ok(Store {
+            db,
+            sqlite_file: sqlite_file(&url),
+            lock_place: sync_lock::LockPlace::for_url(&url),
+        })
     }
 
     /// Wait until no other process syncs connection `name` into this
@@ -210,6 +247,18 @@ async fn begin_exclusive(db: &DatabaseConnection) -> Result<DatabaseTransaction,
     Ok(txn)
 }
 
+/// The file behind a `sqlite:` URL; `None` for PostgreSQL and for an
+/// in-memory database.
+pub(crate) fn sqlite_file(url: &str) -> Option<PathBuf> {
+    let path = url.strip_prefix("sqlite:")?;
+    let path = path.strip_prefix("//").unwrap_or(path);
+    let path = path.split('?').next().unwrap_or_default();
+    if path.is_empty() || path.contains(":memory:") {
+        return None;
+    }
+    Some(PathBuf::from(path))
+}
+
 /// Turn what the user typed for `--db` into a sqlx URL.
 fn database_url(location: &str) -> Result<String, StorageError> {
     if location.starts_with("postgres://") || location.starts_with("postgresql://") {
@@ -229,7 +278,14 @@ impl ExpenseStore for Store {
     type Writer = StoreWriter;
 
     async fn writer(&self) -> Result<StoreWriter, StorageError> {
-        Ok(StoreWriter::new(begin_exclusive(&self.db).await?))
+        if let Some(path) = &self.sqlite_file {
+            return Ok(StoreWriter::sqlite(SqliteWriter::begin(path)?));
+        }
+        if self.backend() == DbBackend::Postgres {
+            let pool = self.db.get_postgres_connection_pool();
+            return Ok(StoreWriter::postgres(PostgresWriter::begin(pool).await?));
+        }
+        Ok(StoreWriter::orm(begin_exclusive(&self.db).await?))
     }
 
     async fn expenses(&self, filter: &ExpenseFilter) -> Result<Vec<ExpenseRow>, StorageError> {

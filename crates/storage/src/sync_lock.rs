@@ -48,12 +48,14 @@ impl LockPlace {
         if url.starts_with("postgres") {
             return LockPlace::Postgres(url.to_owned());
         }
-        let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
-        let path = path.split('?').next().unwrap_or_default();
-        if path.is_empty() || path.contains(":memory:") {
-            return LockPlace::Nowhere;
+        match crate::sqlite_file(url) {
+            Some(path) => {
+                let mut lock = path.into_os_string();
+                lock.push(".sync-lock");
+                LockPlace::SqliteFile(PathBuf::from(lock))
+            }
+            None => LockPlace::Nowhere,
         }
-        LockPlace::SqliteFile(PathBuf::from(format!("{path}.sync-lock")))
     }
 }
 

@@ -1,6 +1,10 @@
-//! The all-or-nothing writer: batched upserts inside one transaction.
+//! The all-or-nothing writer: upserts inside one transaction, through the
+//! bulk path of each backend (`sqlite_writer`, `postgres_writer`), and
+//! through sea-orm for an in-memory SQLite database.
 
 use crate::entity::expense;
+use crate::postgres_writer::PostgresWriter;
+use crate::sqlite_writer::SqliteWriter;
 use crate::{BATCH_ROWS, StorageError, connections, convert, db_err};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter,
@@ -13,30 +17,134 @@ use std::fmt::Write as _;
 /// Writes expenses inside one transaction. Dropping it without
 /// [`ExpenseWriter::commit`] rolls everything back.
 pub struct StoreWriter {
-    txn: DatabaseTransaction,
-    /// Rows written so far, and whether the planner has been told about
-    /// them (see [`ANALYZE_AFTER`]).
-    written: usize,
-    analyzed: bool,
+    path: WritePath,
 }
 
-/// Rows after which a PostgreSQL writer refreshes the table's statistics.
-/// A big import grows the table inside its own transaction while the
-/// planner still believes what it last saw (an empty table, on a first
-/// import) and looks stored keys up by scanning every row of the source:
-/// quadratic in the file. One `ANALYZE` once the table is no longer small
-/// puts the unique index back in the plan.
-const ANALYZE_AFTER: usize = 10_000;
-
-impl std::fmt::Debug for StoreWriter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StoreWriter").finish_non_exhaustive()
-    }
+enum WritePath {
+    /// A SQLite file: a connection of the writer's own (see `sqlite_writer`).
+    Sqlite(SqliteWriter),
+    /// PostgreSQL: `COPY` and a merge per batch (see `postgres_writer`).
+    Postgres(PostgresWriter),
+    /// SQLite in memory, which no second connection can see.
+    Orm(OrmWriter),
 }
 
 impl StoreWriter {
-    pub(crate) fn new(txn: DatabaseTransaction) -> StoreWriter {
-        StoreWriter { txn, written: 0, analyzed: false }
+    pub(crate) fn sqlite(writer: SqliteWriter) -> StoreWriter {
+        StoreWriter { path: WritePath::Sqlite(writer) }
+    }
+
+    pub(crate) fn postgres(writer: PostgresWriter) -> StoreWriter {
+        StoreWriter { path: WritePath::Postgres(writer) }
+    }
+
+    pub(crate) fn orm(txn: DatabaseTransaction) -> StoreWriter {
+        StoreWriter { path: WritePath::Orm(OrmWriter::new(txn)) }
+    }
+}
+
+impl std::fmt::Debug for StoreWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let path = match self.path {
+            WritePath::Sqlite(_) => "sqlite",
+            WritePath::Postgres(_) => "postgres",
+            WritePath::Orm(_) => "orm",
+        };
+        f.debug_struct("StoreWriter").field("path", &path).finish_non_exhaustive()
+    }
+}
+
+impl ExpenseWriter for StoreWriter {
+    type Error = StorageError;
+
+    async fn write(&mut self, batch: &[StoredMatch]) -> Result<WriteCounts, StorageError> {
+        match &mut self.path {
+            WritePath::Sqlite(writer) => writer.write(batch),
+            WritePath::Postgres(writer) => writer.write(batch).await,
+            WritePath::Orm(writer) => writer.write(batch).await,
+        }
+    }
+
+    async fn remove_report_entries_except(
+        &mut self,
+        source: SourceKind,
+        report_id: &str,
+        keep: &[&str],
+    ) -> Result<u64, StorageError> {
+        match &mut self.path {
+            WritePath::Sqlite(writer) => {
+                writer.remove_report_entries_except(source, report_id, keep)
+            }
+            WritePath::Postgres(writer) => {
+                writer.remove_report_entries_except(source, report_id, keep).await
+            }
+            WritePath::Orm(writer) => {
+                writer.remove_report_entries_except(source, report_id, keep).await
+            }
+        }
+    }
+
+    async fn set_sync_cursor(
+        &mut self,
+        connection: &str,
+        cursor: &str,
+    ) -> Result<(), StorageError> {
+        match &mut self.path {
+            WritePath::Sqlite(writer) => writer.set_sync_cursor(connection, cursor),
+            WritePath::Postgres(writer) => writer.set_sync_cursor(connection, cursor).await,
+            WritePath::Orm(writer) => {
+                connections::set_cursor(&writer.txn, connection, cursor).await
+            }
+        }
+    }
+
+    async fn commit(self) -> Result<(), StorageError> {
+        match self.path {
+            WritePath::Sqlite(writer) => writer.commit(),
+            WritePath::Postgres(writer) => writer.commit().await,
+            WritePath::Orm(writer) => writer.txn.commit().await.map_err(db_err("committing")),
+        }
+    }
+}
+
+/// The sea-orm writer: multi-row upserts in the transaction it holds. It
+/// serves the one database the bulk writers cannot open, SQLite in memory
+/// (tests and experiments), and works on any backend.
+struct OrmWriter {
+    txn: DatabaseTransaction,
+}
+
+impl OrmWriter {
+    fn new(txn: DatabaseTransaction) -> OrmWriter {
+        OrmWriter { txn }
+    }
+
+    async fn write(&mut self, batch: &[StoredMatch]) -> Result<WriteCounts, StorageError> {
+        let rows = convert::unique_rows(batch)?;
+
+        let mut counts = WriteCounts::default();
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<_> = rows.by_ref().take(BATCH_ROWS).collect();
+            counts += self.write_chunk(chunk).await?;
+        }
+        Ok(counts)
+    }
+
+    async fn remove_report_entries_except(
+        &mut self,
+        source: SourceKind,
+        report_id: &str,
+        keep: &[&str],
+    ) -> Result<u64, StorageError> {
+        let mut gone = expense::Entity::delete_many()
+            .filter(expense::Column::Source.eq(source.as_str()))
+            .filter(expense::Column::ReportId.eq(report_id));
+        if !keep.is_empty() {
+            gone = gone.filter(expense::Column::SourceId.is_not_in(keep.iter().copied()));
+        }
+        let done = gone.exec(&self.txn).await.map_err(db_err("removing deleted entries"))?;
+        Ok(done.rows_affected)
     }
 
     /// Upsert one chunk of at most [`BATCH_ROWS`] rows with unique keys.
@@ -44,10 +152,6 @@ impl StoreWriter {
         &mut self,
         rows: Vec<expense::Model>,
     ) -> Result<WriteCounts, StorageError> {
-        if self.written >= ANALYZE_AFTER && !self.analyzed {
-            self.analyze().await?;
-        }
-        self.written += rows.len();
         let stored = self.stored_fingerprints(&rows).await?;
 
         let mut counts = WriteCounts::default();
@@ -69,14 +173,6 @@ impl StoreWriter {
 
         self.upsert(changed).await?;
         Ok(counts)
-    }
-
-    async fn analyze(&mut self) -> Result<(), StorageError> {
-        self.analyzed = true;
-        if self.txn.get_database_backend() == DbBackend::Postgres {
-            self.txn.execute_unprepared("ANALYZE expense").await.map_err(db_err("analyzing"))?;
-        }
-        Ok(())
     }
 
     /// The content fingerprints of the stored rows with the same keys as
@@ -218,50 +314,6 @@ fn upsert_sql(backend: DbBackend, rows: usize) -> String {
         columns[2..].iter().map(|column| format!("{column} = excluded.{column}")).collect();
     let _ = write!(sql, " ON CONFLICT (source, source_id) DO UPDATE SET {}", updates.join(", "));
     sql
-}
-
-impl ExpenseWriter for StoreWriter {
-    type Error = StorageError;
-
-    async fn write(&mut self, batch: &[StoredMatch]) -> Result<WriteCounts, StorageError> {
-        let rows = convert::unique_rows(batch)?;
-
-        let mut counts = WriteCounts::default();
-        let mut rows = rows.into_iter().peekable();
-        while rows.peek().is_some() {
-            let chunk: Vec<_> = rows.by_ref().take(BATCH_ROWS).collect();
-            counts += self.write_chunk(chunk).await?;
-        }
-        Ok(counts)
-    }
-
-    async fn remove_report_entries_except(
-        &mut self,
-        source: SourceKind,
-        report_id: &str,
-        keep: &[&str],
-    ) -> Result<u64, StorageError> {
-        let mut gone = expense::Entity::delete_many()
-            .filter(expense::Column::Source.eq(source.as_str()))
-            .filter(expense::Column::ReportId.eq(report_id));
-        if !keep.is_empty() {
-            gone = gone.filter(expense::Column::SourceId.is_not_in(keep.iter().copied()));
-        }
-        let done = gone.exec(&self.txn).await.map_err(db_err("removing deleted entries"))?;
-        Ok(done.rows_affected)
-    }
-
-    async fn set_sync_cursor(
-        &mut self,
-        connection: &str,
-        cursor: &str,
-    ) -> Result<(), StorageError> {
-        connections::set_cursor(&self.txn, connection, cursor).await
-    }
-
-    async fn commit(self) -> Result<(), StorageError> {
-        self.txn.commit().await.map_err(db_err("committing"))
-    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
-//! Storage behaviour, run on an in-memory SQLite database always and on
-//! PostgreSQL too when `SPENDMAP_TEST_POSTGRES_URL` is set (each test then
-//! gets a database of its own, so tests can run in parallel).
+//! Storage behaviour, run on SQLite always (a file, written through the
+//! bulk writer, and in memory, written through sea-orm) and on PostgreSQL
+//! too when `SPENDMAP_TEST_POSTGRES_URL` is set (each test then gets a
+//! database of its own, so tests can run in parallel).
 
 use spendmap_core::{
     Connection, ConnectionStore, Decimal, Expense, ExpenseFilter, ExpenseStore, ExpenseWriter,
@@ -9,14 +10,21 @@ use spendmap_core::{
 use spendmap_storage::Store;
 use std::str::FromStr;
 
-/// Every backend this run can test, each with a fresh empty database.
-async fn stores(test: &str) -> Vec<(String, Store)> {
-    let sqlite = Store::open("sqlite::memory:").await.expect("in-memory sqlite opens");
-    let mut stores = vec![("sqlite".to_owned(), sqlite)];
+/// Every backend this run can test, each with a fresh empty database (and
+/// the directory a file lives in, removed when dropped).
+async fn stores(test: &str) -> Vec<(String, Store, Option<tempfile::TempDir>)> {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("spendmap.db");
+    let file = Store::open(&path.display().to_string()).await.expect("a new sqlite file opens");
+    let memory = Store::open("sqlite::memory:").await.expect("in-memory sqlite opens");
+    let mut stores = vec![
+        ("sqlite file".to_owned(), file, Some(dir)),
+        ("sqlite in memory".to_owned(), memory, None),
+    ];
 
     if let Some(url) = spendmap_testkit::scratch_postgres(&format!("storage test {test}")).await {
         let postgres = Store::open(&url).await.expect("a fresh database opens");
-        stores.push(("postgres".to_owned(), postgres));
+        stores.push(("postgres".to_owned(), postgres, None));
     }
     stores
 }
@@ -58,7 +66,7 @@ async fn write_all(store: &Store, batch: &[StoredMatch]) -> WriteCounts {
 
 #[tokio::test]
 async fn writing_the_same_batch_twice_adds_nothing() {
-    for (backend, store) in stores("writing_the_same_batch_twice_adds_nothing").await {
+    for (backend, store, _dir) in stores("writing_the_same_batch_twice_adds_nothing").await {
         let batch = vec![
             (expense("e1", "ZOOM.US 888-799-9666", "15.99"), matched("Zoom")),
             (expense("e2", "DELTA AIR", "420.00"), None),
@@ -75,7 +83,7 @@ async fn writing_the_same_batch_twice_adds_nothing() {
 
 #[tokio::test]
 async fn a_changed_amount_updates_the_row_in_place() {
-    for (backend, store) in stores("a_changed_amount_updates_the_row_in_place").await {
+    for (backend, store, _dir) in stores("a_changed_amount_updates_the_row_in_place").await {
         write_all(&store, &[(expense("e1", "SLACK", "8.75"), matched("Slack"))]).await;
         let counts =
             write_all(&store, &[(expense("e1", "SLACK", "17.50"), matched("Slack"))]).await;
@@ -89,7 +97,7 @@ async fn a_changed_amount_updates_the_row_in_place() {
 
 #[tokio::test]
 async fn a_key_repeated_in_one_batch_is_one_row_with_the_later_values() {
-    for (backend, store) in
+    for (backend, store, _dir) in
         stores("a_key_repeated_in_one_batch_is_one_row_with_the_later_values").await
     {
         let batch = vec![
@@ -105,8 +113,49 @@ async fn a_key_repeated_in_one_batch_is_one_row_with_the_later_values() {
 }
 
 #[tokio::test]
+async fn a_key_met_again_in_one_writer_is_compared_with_what_it_just_wrote() {
+    let test = "a_key_met_again_in_one_writer_is_compared_with_what_it_just_wrote";
+    for (backend, store, _dir) in stores(test).await {
+        let in_report = |id: &str, report: &str, amount: &str| {
+            let mut e = expense(id, "MIRO", amount);
+            e.report_id = report.to_owned();
+            (e, matched("Miro"))
+        };
+        write_all(&store, &[in_report("a", "r1", "10.00"), in_report("b", "r1", "5.00")]).await;
+
+        let mut writer = store.writer().await.expect("writer");
+        let mut counts = Vec::new();
+        for row in [
+            in_report("a", "r1", "20.00"),
+            in_report("a", "r1", "10.00"),
+            in_report("a", "r1", "10.00"),
+            in_report("c", "r2", "7.00"),
+            in_report("b", "r2", "5.00"),
+        ] {
+            counts.push(writer.write(&[row]).await.expect("write"));
+        }
+        writer.commit().await.expect("commit");
+
+        let counted = |inserted, updated, unchanged| WriteCounts { inserted, updated, unchanged };
+        let expected = [
+            counted(0, 1, 0),
+            counted(0, 1, 0),
+            counted(0, 0, 1),
+            counted(1, 0, 0),
+            counted(0, 1, 0),
+        ];
+        assert_eq!(counts, expected, "{backend}: a changed, changed back, same; c new; b moved");
+        let rows = store.expenses(&ExpenseFilter::default()).await.expect("list");
+        let a = rows.iter().find(|r| r.expense.source_id == "a").expect("a is stored");
+        let b = rows.iter().find(|r| r.expense.source_id == "b").expect("b is stored");
+        assert_eq!((rows.len(), a.expense.amount), (3, money("10.00")), "{backend}");
+        assert_eq!(b.expense.report_id, "r2", "{backend}");
+    }
+}
+
+#[tokio::test]
 async fn an_uncommitted_writer_leaves_nothing_behind() {
-    for (backend, store) in stores("an_uncommitted_writer_leaves_nothing_behind").await {
+    for (backend, store, _dir) in stores("an_uncommitted_writer_leaves_nothing_behind").await {
         write_all(&store, &[(expense("kept", "NOTION LABS", "10.00"), matched("Notion"))]).await;
 
         let mut writer = store.writer().await.expect("writer");
@@ -121,7 +170,8 @@ async fn an_uncommitted_writer_leaves_nothing_behind() {
 
 #[tokio::test]
 async fn more_rows_than_one_statement_holds_are_all_stored() {
-    for (backend, store) in stores("more_rows_than_one_statement_holds_are_all_stored").await {
+    for (backend, store, _dir) in stores("more_rows_than_one_statement_holds_are_all_stored").await
+    {
         let batch: Vec<StoredMatch> = (0..1_234)
             .map(|n| (expense(&format!("row-{n}"), "GITHUB", "0.01"), matched("GitHub")))
             .collect();
@@ -136,7 +186,9 @@ async fn more_rows_than_one_statement_holds_are_all_stored() {
 
 #[tokio::test]
 async fn spend_by_app_is_exact_and_counts_only_saas_decisions() {
-    for (backend, store) in stores("spend_by_app_is_exact_and_counts_only_saas_decisions").await {
+    for (backend, store, _dir) in
+        stores("spend_by_app_is_exact_and_counts_only_saas_decisions").await
+    {
         let mut personal = expense("p", "ZOOM.US", "99.99");
         personal.personal = true;
         let ignored = Match {
@@ -175,7 +227,7 @@ async fn spend_by_app_is_exact_and_counts_only_saas_decisions() {
 
 #[tokio::test]
 async fn spend_by_month_splits_months_and_currencies() {
-    for (backend, store) in stores("spend_by_month_splits_months_and_currencies").await {
+    for (backend, store, _dir) in stores("spend_by_month_splits_months_and_currencies").await {
         let mut march = expense("m1", "SLACK", "10.00");
         march.date = day("2026-03-31");
         let mut april = expense("m2", "SLACK", "20.00");
@@ -201,7 +253,7 @@ async fn spend_by_month_splits_months_and_currencies() {
 
 #[tokio::test]
 async fn the_currency_with_most_spend_comes_first_then_largest_groups() {
-    for (backend, store) in
+    for (backend, store, _dir) in
         stores("the_currency_with_most_spend_comes_first_then_largest_groups").await
     {
         let mut eur = expense("e", "SLACK", "500.00");
@@ -228,7 +280,9 @@ async fn the_currency_with_most_spend_comes_first_then_largest_groups() {
 
 #[tokio::test]
 async fn filters_find_unmatched_and_one_app_case_insensitively() {
-    for (backend, store) in stores("filters_find_unmatched_and_one_app_case_insensitively").await {
+    for (backend, store, _dir) in
+        stores("filters_find_unmatched_and_one_app_case_insensitively").await
+    {
         let batch = vec![
             (expense("z", "ZOOM.US", "1.00"), matched("Zoom")),
             (expense("s", "SLACK", "2.00"), matched("Slack")),
@@ -255,7 +309,7 @@ async fn filters_find_unmatched_and_one_app_case_insensitively() {
 
 #[tokio::test]
 async fn rules_are_added_listed_and_removed() {
-    for (backend, store) in stores("rules_are_added_listed_and_removed").await {
+    for (backend, store, _dir) in stores("rules_are_added_listed_and_removed").await {
         let rule = UserRule {
             id: 0,
             term: "acme design".into(),
@@ -299,7 +353,7 @@ async fn commit_cursor(store: &Store, cursor: &str) {
 
 #[tokio::test]
 async fn connections_round_trip_and_keep_their_cursor_only_for_the_same_tenant() {
-    for (backend, store) in stores("connections_round_trip").await {
+    for (backend, store, _dir) in stores("connections_round_trip").await {
         let us2 = connection("client-a", "https://us2.api.concursolutions.com");
         store.save_connection(&us2).await.expect("save");
         assert_eq!(store.connection("concur").await.expect("read"), Some(us2.clone()), "{backend}");
@@ -322,7 +376,7 @@ async fn connections_round_trip_and_keep_their_cursor_only_for_the_same_tenant()
 
 #[tokio::test]
 async fn new_tokens_replace_the_old_ones_and_need_a_connection() {
-    for (backend, store) in stores("new_tokens_replace_the_old_ones").await {
+    for (backend, store, _dir) in stores("new_tokens_replace_the_old_ones").await {
         let missing = store.save_tokens("concur", "v1:x", "https://h", None).await;
         assert!(missing.is_err(), "{backend}: no connection to save tokens on");
 
@@ -344,7 +398,7 @@ async fn new_tokens_replace_the_old_ones_and_need_a_connection() {
 
 #[tokio::test]
 async fn a_cursor_not_committed_is_not_kept() {
-    for (backend, store) in stores("a_cursor_not_committed_is_not_kept").await {
+    for (backend, store, _dir) in stores("a_cursor_not_committed_is_not_kept").await {
         store
             .save_connection(&connection("c", "https://us2.api.concursolutions.com"))
             .await
@@ -372,7 +426,7 @@ fn concur_entry(id: &str, report: &str) -> Expense {
 
 #[tokio::test]
 async fn entries_gone_from_a_report_are_removed_and_others_stay() {
-    for (backend, store) in stores("entries_gone_from_a_report_are_removed").await {
+    for (backend, store, _dir) in stores("entries_gone_from_a_report_are_removed").await {
         let batch: Vec<StoredMatch> = [("a", "R1"), ("b", "R1"), ("c", "R1"), ("d", "R2")]
             .iter()
             .map(|(id, report)| (concur_entry(id, report), None))
@@ -402,7 +456,7 @@ async fn entries_gone_from_a_report_are_removed_and_others_stay() {
 async fn a_correction_is_kept_per_expense_and_replaced_not_doubled() {
     use spendmap_core::Correction;
 
-    for (backend, store) in stores("corrections").await {
+    for (backend, store, _dir) in stores("corrections").await {
         write_all(&store, &[(expense("e1", "ACME WIDGETS", "10.00"), None)]).await;
         let row = store.expenses(&ExpenseFilter::default()).await.expect("rows").remove(0);
         let one = store.expense(row.id).await.expect("read").expect("found");
