@@ -40,15 +40,22 @@ const STAGING: &str = concat!(
 /// Rows into the staging table.
 const COPY: &str = concat!("COPY expense_load (", columns!(), ") FROM STDIN");
 
+/// Rows straight into the table, when they are all new.
+const COPY_STRAIGHT_IN: &str = concat!("COPY expense (", columns!(), ") FROM STDIN");
+
 /// Merges the staged batch; counts what it inserted and updated (`xmax`
-/// is 0 only on a row this statement created).
+/// is 0 only on a row this statement created). Rows stored exactly so are
+/// filtered out first: `ON CONFLICT DO UPDATE ... WHERE` would lock (and so
+/// write) every conflicting row even when its condition then fails.
 const MERGE: &str = concat!(
     "WITH written AS ( \
      INSERT INTO expense (",
     columns!(),
     ") SELECT ",
     columns!(),
-    " FROM expense_load \
+    " FROM expense_load AS l \
+     WHERE NOT EXISTS (SELECT 1 FROM expense AS e WHERE e.source = l.source \
+     AND e.source_id = l.source_id AND e.content_hash = l.content_hash) \
      ON CONFLICT (source, source_id) DO UPDATE SET report_id = excluded.report_id, \
      report_name = excluded.report_name, employee_id = excluded.employee_id, \
      employee_name = excluded.employee_name, date = excluded.date, \
@@ -72,6 +79,10 @@ pub(crate) struct PostgresWriter {
     txn: Transaction<'static, Postgres>,
     /// The batch in `COPY` text format, reused from batch to batch.
     text: Vec<u8>,
+    /// Whether batches are copied straight into `expense`: while every key
+    /// so far was new, as in a first import into an empty table, the
+    /// staging table and the merge are work for nothing.
+    copy_straight_in: bool,
 }
 
 impl PostgresWriter {
@@ -88,7 +99,11 @@ impl PostgresWriter {
             .execute(&mut *txn)
             .await
             .map_err(pg_err("creating the staging table"))?;
-        Ok(PostgresWriter { txn, text: Vec::new() })
+        let empty: bool = sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM expense)")
+            .fetch_one(&mut *txn)
+            .await
+            .map_err(pg_err("reading the stored expenses"))?;
+        Ok(PostgresWriter { txn, text: Vec::new(), copy_straight_in: empty })
     }
 
     /// Copies the batch in and merges it. A key that repeats within the
@@ -107,9 +122,15 @@ impl PostgresWriter {
             copy_line(&mut self.text, row);
         }
 
-        let mut sink = self.txn.copy_in_raw(COPY).await.map_err(pg_err("writing expenses"))?;
-        sink.send(self.text.as_slice()).await.map_err(pg_err("writing expenses"))?;
-        sink.finish().await.map_err(pg_err("writing expenses"))?;
+        if self.copy_straight_in && self.copy_into_expense().await? {
+            let inserted = rows.len() as u64;
+            return Ok(WriteCounts {
+                inserted,
+                updated: 0,
+                unchanged: batch.len() as u64 - inserted,
+            });
+        }
+        self.copy(COPY).await?;
 
         let merged = sqlx::query(MERGE)
             .fetch_one(&mut *self.txn)
@@ -128,6 +149,38 @@ impl PostgresWriter {
             updated: updated as u64,
             unchanged: batch.len() as u64 - written,
         })
+    }
+
+    /// Copies the batch straight into `expense`, inside a savepoint: `true`
+    /// if every row was new. A key already stored (a repeated entry id, or
+    /// a table that was not empty after all) refuses the whole copy; the
+    /// savepoint undoes it, and this and every later batch take the merge.
+    async fn copy_into_expense(&mut self) -> Result<bool, StorageError> {
+        let savepoint = sqlx::raw_sql("SAVEPOINT straight_in").execute(&mut *self.txn).await;
+        savepoint.map_err(pg_err("writing expenses"))?;
+
+        match self.copy(COPY_STRAIGHT_IN).await {
+            Ok(()) => {
+                let release = sqlx::raw_sql("RELEASE SAVEPOINT straight_in");
+                release.execute(&mut *self.txn).await.map_err(pg_err("writing expenses"))?;
+                Ok(true)
+            }
+            Err(StorageError::Postgres { source, .. }) if is_unique_violation(&source) => {
+                let undo = sqlx::raw_sql("ROLLBACK TO SAVEPOINT straight_in");
+                undo.execute(&mut *self.txn).await.map_err(pg_err("writing expenses"))?;
+                self.copy_straight_in = false;
+                Ok(false)
+            }
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Sends the batch's text to `statement`, a `COPY ... FROM STDIN`.
+    async fn copy(&mut self, statement: &'static str) -> Result<(), StorageError> {
+        let mut sink = self.txn.copy_in_raw(statement).await.map_err(pg_err("writing expenses"))?;
+        sink.send(self.text.as_slice()).await.map_err(pg_err("writing expenses"))?;
+        sink.finish().await.map_err(pg_err("writing expenses"))?;
+        Ok(())
     }
 
     /// Deletes the stored entries of one report that `keep` does not name.
@@ -257,6 +310,10 @@ fn copy_text(out: &mut Vec<u8>, text: Option<&str>) {
             _ => out.push(byte),
         }
     }
+}
+
+fn is_unique_violation(error: &sqlx::Error) -> bool {
+    error.as_database_error().is_some_and(|e| e.code().as_deref() == Some("23505"))
 }
 
 fn pg_err(doing: &'static str) -> impl FnOnce(sqlx::Error) -> StorageError {

@@ -154,6 +154,29 @@ async fn a_key_met_again_in_one_writer_is_compared_with_what_it_just_wrote() {
 }
 
 #[tokio::test]
+async fn a_first_import_that_repeats_a_key_in_a_later_batch_updates_it() {
+    let test = "a_first_import_that_repeats_a_key_in_a_later_batch_updates_it";
+    for (backend, store, _dir) in stores(test).await {
+        let mut writer = store.writer().await.expect("writer");
+        let first = writer
+            .write(&[(expense("x", "ASANA", "9.00"), None), (expense("y", "ASANA", "3.00"), None)])
+            .await
+            .expect("first batch");
+        let again = writer
+            .write(&[(expense("z", "ASANA", "4.00"), None), (expense("x", "ASANA", "11.00"), None)])
+            .await
+            .expect("a batch repeating a key");
+        writer.commit().await.expect("commit");
+
+        assert_eq!(first, WriteCounts { inserted: 2, updated: 0, unchanged: 0 }, "{backend}");
+        assert_eq!(again, WriteCounts { inserted: 1, updated: 1, unchanged: 0 }, "{backend}");
+        let rows = store.expenses(&ExpenseFilter::default()).await.expect("list");
+        let x = rows.iter().find(|r| r.expense.source_id == "x").expect("x is stored");
+        assert_eq!((rows.len(), x.expense.amount), (3, money("11.00")), "{backend}");
+    }
+}
+
+#[tokio::test]
 async fn an_uncommitted_writer_leaves_nothing_behind() {
     for (backend, store, _dir) in stores("an_uncommitted_writer_leaves_nothing_behind").await {
         write_all(&store, &[(expense("kept", "NOTION LABS", "10.00"), matched("Notion"))]).await;

@@ -9,7 +9,7 @@ use spendmap_core::{
     ExpenseSource, ExpenseStore, ExpenseWriter, Matcher, StoredMatch, WriteCounts,
 };
 use spendmap_csv_import::{FileFormat, FileImport, ImportOptions, ImportSummary, Role};
-use spendmap_storage::{BATCH_ROWS, Store};
+use spendmap_storage::Store;
 use std::path::Path;
 use std::sync::Arc;
 use tracing::Instrument;
@@ -111,6 +111,11 @@ async fn import_file(
 /// Batches waiting for the writer at most.
 const BATCHES_IN_FLIGHT: usize = 2;
 
+/// Rows per batch handed to the writer: large enough that PostgreSQL's
+/// per-batch round trips (copy, merge, clear) vanish against the rows,
+/// small enough that the batches in flight stay a few megabytes.
+const IMPORT_BATCH_ROWS: usize = 5_000;
+
 /// The reading half of an import: parse, match, hand over in batches.
 struct ReadSide {
     matcher: Arc<context::AppMatcher>,
@@ -127,7 +132,7 @@ impl ReadSide {
         batches: &tokio::sync::mpsc::Sender<Vec<StoredMatch>>,
     ) -> anyhow::Result<(FileImport, FileOutcome)> {
         let mut outcome = FileOutcome::default();
-        let mut batch = Vec::with_capacity(BATCH_ROWS);
+        let mut batch = Vec::with_capacity(IMPORT_BATCH_ROWS);
 
         while let Some(item) = source.next_expense() {
             let expense = match item {
@@ -156,8 +161,8 @@ impl ReadSide {
                 None => outcome.review += 1,
             }
             batch.push((expense, decision));
-            if batch.len() == BATCH_ROWS {
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
+            if batch.len() == IMPORT_BATCH_ROWS {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(IMPORT_BATCH_ROWS));
                 if batches.blocking_send(full).is_err() {
                     return Ok((source, outcome));
                 }
