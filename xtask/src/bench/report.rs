@@ -87,11 +87,31 @@ fn goals(page: &mut String, results: &Results) {
                 200.0,
                 false,
             );
+            goal_value(
+                page,
+                &format!("re-import {rows} rows, seconds"),
+                again.timing.secs(),
+                "s",
+                2.0,
+                false,
+            );
         }
         if let (Some(pg), Some(copy)) = (&size.pg_import, &size.pg_copy) {
             goal(
                 page,
-                &format!("PostgreSQL import {rows} rows / psql \\copy"),
+                &format!("PostgreSQL import {rows} rows / psql \\copy of the export's rows"),
+                ratio(&pg.timing, copy),
+                1.5,
+                false,
+            );
+        }
+        if let (Some(pg), Some(copy)) = (&size.pg_import, &size.pg_copy_stored) {
+            goal(
+                page,
+                &format!(
+                    "PostgreSQL import {rows} rows / psql \\copy of the stored rows into the \
+                     indexed table (context, see below)"
+                ),
                 ratio(&pg.timing, copy),
                 1.5,
                 false,
@@ -195,16 +215,28 @@ fn stages(page: &mut String, size: &SizeResults) {
     row("CSV read (csv-import: sniff, decode, parse, types)", size.csv_read.as_ref());
     row("matching kernel (normalised text, automaton, decision)", size.kernel.as_ref());
     row("normalise + match", size.normalize_match.as_ref());
-    row("baseline: raw SQLite insert (prepared, one transaction)", size.sqlite_raw.as_ref());
+    row(
+        "baseline: raw SQLite insert (rusqlite, prepared, one transaction, no index)",
+        size.sqlite_raw.as_ref(),
+    );
     row("`spendmap import` into a new SQLite file", size.import.as_ref().map(|r| &r.timing));
     row("`spendmap import` of the same file again", size.reimport.as_ref().map(|r| &r.timing));
     row("`spendmap import` into PostgreSQL", size.pg_import.as_ref().map(|r| &r.timing));
-    row("baseline: `psql \\copy` of the same rows", size.pg_copy.as_ref());
+    row("`spendmap import` into PostgreSQL again", size.pg_reimport.as_ref().map(|r| &r.timing));
+    row(
+        "baseline: `psql \\copy` of the export's rows (text columns, no index)",
+        size.pg_copy.as_ref(),
+    );
+    row(
+        "baseline: `psql \\copy` of the stored rows into a table like `expense`, indexes and all",
+        size.pg_copy_stored.as_ref(),
+    );
     let _ = writeln!(page);
     for (name, run) in [
         ("import", &size.import),
         ("re-import", &size.reimport),
         ("PostgreSQL import", &size.pg_import),
+        ("PostgreSQL re-import", &size.pg_reimport),
     ] {
         if let Some(run) = run {
             let _ = writeln!(

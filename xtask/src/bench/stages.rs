@@ -7,7 +7,6 @@ use super::Settings;
 use super::data;
 use super::measure::{Timing, time_runs};
 use anyhow::{Context, bail};
-use sea_orm::{ConnectionTrait, Database, DbBackend, Statement, TransactionTrait, Value};
 use spendmap_core::{Expense, Matcher};
 use spendmap_csv_import::ImportOptions;
 use spendmap_matcher::{Catalog, VendorMatcher};
@@ -50,7 +49,9 @@ pub(crate) struct SizeResults {
     pub(crate) import: Option<ProcessRun>,
     pub(crate) reimport: Option<ProcessRun>,
     pub(crate) pg_import: Option<ProcessRun>,
+    pub(crate) pg_reimport: Option<ProcessRun>,
     pub(crate) pg_copy: Option<Timing>,
+    pub(crate) pg_copy_stored: Option<Timing>,
 }
 
 /// A timed `spendmap` process with its peak memory.
@@ -185,7 +186,9 @@ fn measure_size(
         let database = format!("spendmap_bench_{rows}");
         let target = Target::Postgres { server: server.clone(), database };
         size.pg_import = Some(import_runs(settings, &path, &target, runs, true)?);
+        size.pg_reimport = Some(import_runs(settings, &path, &target, runs, false)?);
         size.pg_copy = Some(psql_copy(settings, &path, server, runs)?);
+        size.pg_copy_stored = Some(psql_copy_stored(settings, &target, runs)?);
     }
     Ok(size)
 }
@@ -374,11 +377,44 @@ fn psql_copy(
     Ok(Timing::from_samples(samples))
 }
 
+/// `psql \copy` of the rows an import stored (all 26 columns, decisions
+/// included), copied out of `target` beforehand, into a new table made
+/// like `expense` with all its indexes: what PostgreSQL itself needs to
+/// take in those rows, with no idempotency and no matching.
+fn psql_copy_stored(settings: &Settings, target: &Target, runs: usize) -> anyhow::Result<Timing> {
+    let Target::Postgres { .. } = target else {
+        bail!("the stored-row copy needs PostgreSQL");
+    };
+    let database = target.location();
+    let stored = settings.scratch.join("stored-rows.txt");
+    let columns = "source, source_id, report_id, report_name, employee_id, employee_name, date, \
+        vendor_description, business_purpose, expense_type, expense_type_code, spend_category, \
+        payment_type, amount_e4, currency, transaction_amount_e4, transaction_currency, \
+        personal, app, app_vendor, matched_by, matched_field, matched_term, confidence, \
+        match_reason, content_hash";
+    let out = format!("\\copy (SELECT {columns} FROM expense) TO '{}'", stored.display());
+    psql(&database, &out)?;
+
+    let create = "DROP TABLE IF EXISTS bench_stored; \
+        CREATE TABLE bench_stored (LIKE expense INCLUDING ALL)";
+    let copy = format!("\\copy bench_stored ({columns}) FROM '{}'", stored.display());
+    let mut samples = Vec::new();
+    for _ in 0..runs {
+        psql(&database, create)?;
+        let started = Instant::now();
+        psql(&database, &copy)?;
+        samples.push(started.elapsed());
+    }
+    psql(&database, "DROP TABLE IF EXISTS bench_stored")?;
+    let _ = std::fs::remove_file(&stored);
+    Ok(Timing::from_samples(samples))
+}
+
 /// The raw SQLite baseline: the same rows, parsed beforehand, inserted
-/// through one prepared 100-row statement in one transaction, with no
-/// matching, no upsert and no secondary index.
+/// one by one through one prepared statement (rusqlite) in one
+/// transaction, WAL and `synchronous = NORMAL` as spendmap uses; no
+/// matching, no upsert and no index.
 fn sqlite_raw(settings: &Settings, export: &Path, runs: usize) -> anyhow::Result<Timing> {
-    const PER_STATEMENT: usize = 100;
     let plain = settings.scratch.join("plain-raw.csv");
     data::write_plain_copy(export, &plain)?;
     let mut reader = csv::Reader::from_path(&plain)?;
@@ -387,45 +423,33 @@ fn sqlite_raw(settings: &Settings, export: &Path, runs: usize) -> anyhow::Result
         .map(|r| r.map(|r| r.iter().map(str::to_owned).collect()))
         .collect::<Result<_, _>>()?;
     let width = rows.first().map_or(0, Vec::len);
-    let placeholders = format!("({})", vec!["?"; width].join(","));
-    let full_sql =
-        format!("INSERT INTO raw VALUES {}", vec![placeholders.as_str(); PER_STATEMENT].join(","));
+    let columns: Vec<String> = (0..width).map(|n| format!("c{n} TEXT")).collect();
+    let placeholders = vec!["?"; width].join(", ");
     let db_path = settings.scratch.join("raw.db");
 
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let mut samples = Vec::new();
     for _ in 0..runs {
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", db_path.display()));
         }
-        let took = runtime.block_on(async {
-            let url = format!("sqlite://{}?mode=rwc", db_path.display());
-            let db = Database::connect(url.as_str()).await?;
-            db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL").await?;
-            let columns: Vec<String> = (0..width).map(|n| format!("c{n} TEXT")).collect();
-            db.execute_unprepared(&format!("CREATE TABLE raw ({})", columns.join(", "))).await?;
+        let mut db = rusqlite::Connection::open(&db_path)?;
+        db.execute_batch(&format!(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; CREATE TABLE raw ({})",
+            columns.join(", ")
+        ))?;
 
-            let started = Instant::now();
-            let txn = db.begin().await?;
-            for chunk in rows.chunks(PER_STATEMENT) {
-                let values: Vec<Value> =
-                    chunk.iter().flatten().map(|field| Value::from(field.as_str())).collect();
-                let sql = if chunk.len() == PER_STATEMENT {
-                    full_sql.clone()
-                } else {
-                    format!(
-                        "INSERT INTO raw VALUES {}",
-                        vec![placeholders.as_str(); chunk.len()].join(",")
-                    )
-                };
-                txn.execute_raw(Statement::from_sql_and_values(DbBackend::Sqlite, sql, values))
-                    .await?;
+        let started = Instant::now();
+        let txn = db.transaction()?;
+        {
+            let mut insert = txn.prepare(&format!("INSERT INTO raw VALUES ({placeholders})"))?;
+            for row in &rows {
+                insert.execute(rusqlite::params_from_iter(row))?;
             }
-            txn.commit().await?;
-            anyhow::Ok(started.elapsed())
-        })?;
-        samples.push(took);
+        }
+        txn.commit()?;
+        samples.push(started.elapsed());
     }
+    let _ = std::fs::remove_file(&plain);
     Ok(Timing::from_samples(samples))
 }
 
