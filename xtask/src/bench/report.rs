@@ -28,6 +28,10 @@ pub(crate) fn render(settings: &Settings, results: &Results, command: &[String])
         results.apps, results.patterns
     );
 
+    let _ = writeln!(
+        page,
+        "What each stage does, what limits it now and what was tried: `docs/performance.md`.\n"
+    );
     goals(&mut page, results);
     for size in &results.sizes {
         stages(&mut page, size);
