@@ -61,9 +61,9 @@ pub use writer::StoreWriter;
 /// dependency spike.
 pub const BATCH_ROWS: usize = 500;
 
-/// The page cache of the SQLite bulk writer, in KiB: big enough that a
-/// million-row import does not spill pages mid-transaction, and fixed, so
-/// memory stays flat however big the file.
+/// The page cache of the SQLite bulk writer, in KiB: big enough to hold
+/// the indexes of a million-row table, and fixed, so memory stays flat
+/// however big the file.
 const WRITER_CACHE_KIB: u32 = 64 * 1024;
 
 /// The PostgreSQL advisory lock every writer holds for its transaction

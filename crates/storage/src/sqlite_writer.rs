@@ -1,17 +1,18 @@
-//! The SQLite write path: a connection of its own, one transaction, one
-//! prepared upsert run once per row.
+//! The SQLite write path: a connection of its own, one transaction, and
+//! prepared statements run once per row.
 //!
 //! The ORM path builds a multi-row statement from owned values; for SQLite
 //! that costs more than the database's own work (every string copied into a
 //! row model, then into a `Value`, then into the driver's arguments, and a
 //! statement journal for each multi-row upsert). Here each value is bound
-//! straight from the parsed expense, and SQLite reuses one compiled
-//! statement for the whole file. sea-orm still owns the schema, the
+//! straight from the parsed expense, and SQLite reuses compiled statements
+//! for the whole file. Rows whose stored fingerprint is unchanged are not
+//! sent at all (see [`KnownReport`]). sea-orm still owns the schema, the
 //! migrations and every read; this module only writes.
 //!
-//! The calls block: SQLite is an in-process library, and during an import
-//! or a sync page the writer is the one task with work to do (parsing and
-//! fetching happen on other threads or while this waits for nothing).
+//! The calls block the async task that makes them: SQLite is an in-process
+//! library. During an import parsing runs on its own thread; during a sync
+//! the requests in flight wait the few milliseconds a page takes to write.
 
 use crate::convert::{DateText, RowValues};
 use crate::{StorageError, WRITER_CACHE_KIB};
@@ -77,8 +78,8 @@ pub(crate) struct SqliteWriter {
 /// writes one report at a time), so reading a report's fingerprints in one
 /// index range and checking its rows in memory costs a fraction of asking
 /// SQLite about each row, and holds one report, not the file, in memory.
-/// A row not found here (new, or stored under another report) goes to the
-/// upsert, which is right either way.
+/// A row not found here (new, or stored under another report) is inserted,
+/// and upserted if its key turns out to be stored: right either way.
 #[derive(Default)]
 struct KnownReport {
     source: &'static str,
@@ -94,9 +95,10 @@ impl SqliteWriter {
         let conn = Connection::open_with_flags(path, flags).map_err(sqlite_err("opening"))?;
         conn.busy_timeout(Duration::from_secs(30)).map_err(sqlite_err("opening"))?;
 
-        // The page cache is sized so that a big import does not spill
-        // half-written pages to the log mid-transaction; it is a fixed
-        // bound, not one that grows with the file.
+        // A page cache big enough to keep the indexes of a million-row
+        // table in memory while the table pages stream out to the log; a
+        // fixed bound, not one that grows with the file. The statement
+        // journals an upsert may need stay in memory too.
         let setup = format!(
             "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
              PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{WRITER_CACHE_KIB}; \
