@@ -26,6 +26,12 @@ use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// The allocator of the `spendmap` binary, so that the benchmark's
+/// in-process stages (reading, normalising, matching) measure what an
+/// import runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> anyhow::Result<()> {
     let task = std::env::args().nth(1).unwrap_or_default();
     let rest: Vec<String> = std::env::args().skip(2).collect();
@@ -37,6 +43,7 @@ fn main() -> anyhow::Result<()> {
         "eval" => eval::run(&root),
         "bench" => bench::run(&root, &rest),
         "bench-run" => bench::run_here(&root, &rest),
+        "bench-loop" => bench::loop_here(&root, &rest),
         "fuzz" => fuzz::run(&root, &rest),
         "fuzz-run" => fuzz::run_here(&root, &rest),
         "fuzz-worker" => fuzz::worker(&root, &rest),

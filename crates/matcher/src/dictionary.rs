@@ -56,6 +56,10 @@ impl Dictionary {
         let automaton = AhoCorasick::builder()
             .kind(Some(AhoCorasickKind::DFA))
             .match_kind(MatchKind::LeftmostLongest)
+            // Every pattern starts with the space that pads a token, so the
+            // only prefilter on offer hunts for spaces: a call per token
+            // that finds one at once. The DFA alone is faster.
+            .prefilter(false)
             .build(&builder.keys)?;
         Ok(Dictionary { automaton, patterns: builder.patterns })
     }

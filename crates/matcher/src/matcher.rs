@@ -109,9 +109,9 @@ impl Texts {
         Texts {
             vendor: Normalized::new(&expense.vendor_description),
             purpose: Normalized::new(&expense.business_purpose),
-            type_name: Normalized::new(&expense.expense_type),
-            type_code: Normalized::new(&expense.expense_type_code),
-            category: Normalized::new(&expense.spend_category),
+            type_name: Normalized::new_repeated(&expense.expense_type),
+            type_code: Normalized::new_repeated(&expense.expense_type_code),
+            category: Normalized::new_repeated(&expense.spend_category),
         }
     }
 
@@ -250,20 +250,27 @@ impl VendorMatcher {
                 Owner::NotSaas(group_idx) => self.catalog.not_saas()[group_idx].reason.as_str(),
                 _ => "",
             };
-            let reason = format!(
-                "{} contains `{}` ({group}: {why}), so this is not SaaS spend",
+            let reason = sentence(&[
                 field_label(field),
-                pattern.text
-            );
+                " contains `",
+                &pattern.text,
+                "` (",
+                group,
+                ": ",
+                why,
+                "), so this is not SaaS spend",
+            ]);
             return Some(not_saas(field, &pattern.text, 90, reason));
         }
 
         let idx = scan.veto?;
         let term = &self.dictionary.patterns[idx].text;
-        let reason = format!(
-            "{} contains `{term}`, a travel, meal or venue word, so this is not SaaS spend",
-            field_label(field)
-        );
+        let reason = sentence(&[
+            field_label(field),
+            " contains `",
+            term,
+            "`, a travel, meal or venue word, so this is not SaaS spend",
+        ]);
         let confidence = if field == Field::VendorDescription { 85 } else { 60 };
         Some(not_saas(field, term, confidence, reason))
     }
@@ -431,17 +438,21 @@ impl VendorMatcher {
     ) -> String {
         let pattern = &self.dictionary.patterns[candidate.pattern];
         let owner_name = self.catalog.owner_name(candidate.owner);
-        let owner_text = match candidate.owner {
-            Owner::App(_) => owner_name.to_owned(),
-            _ => format!("vendor {owner_name}, app unknown"),
+        let owner_text: &[&str] = match candidate.owner {
+            Owner::App(_) => &[owner_name],
+            _ => &["vendor ", owner_name, ", app unknown"],
         };
 
-        let mut out = format!(
-            "{} contains `{}` ({} of {owner_text})",
+        let mut out = sentence(&[
             field_label(field),
-            pattern.text,
-            candidate.source.label()
-        );
+            " contains `",
+            &pattern.text,
+            "` (",
+            candidate.source.label(),
+            " of ",
+        ]);
+        push_all(&mut out, owner_text);
+        out.push(')');
         if text.processor {
             out.push_str(" behind a payment-processor prefix");
         }
@@ -449,9 +460,10 @@ impl VendorMatcher {
         let domain = candidate.domain.clone().map(|range| &text.scan[range]);
         match (candidate.evidence, domain) {
             (Evidence::Domain, Some(domain)) => {
-                out.push_str(&format!(
-                    ", an ambiguous name made specific by the `{domain}` after it"
-                ));
+                push_all(
+                    &mut out,
+                    &[", an ambiguous name made specific by the `", domain, "` after it"],
+                );
             }
             (Evidence::LegalName, _) => {
                 out.push_str(
@@ -459,10 +471,16 @@ impl VendorMatcher {
                 );
             }
             (Evidence::SoftwareType, _) => {
-                out.push_str(&format!(
-                    ", an ambiguous name that counts because {} `{}` is software",
-                    gate.label, gate.text
-                ));
+                push_all(
+                    &mut out,
+                    &[
+                        ", an ambiguous name that counts because ",
+                        gate.label,
+                        " `",
+                        gate.text,
+                        "` is software",
+                    ],
+                );
                 return out;
             }
             _ => {}
@@ -470,7 +488,7 @@ impl VendorMatcher {
 
         match gate.class {
             GateClass::Software => {
-                out.push_str(&format!(" and {} `{}` is software", gate.label, gate.text));
+                push_all(&mut out, &[" and ", gate.label, " `", gate.text, "` is software"]);
             }
             _ => out.push_str(" and nothing in the expense type or spend category says otherwise"),
         }
@@ -533,7 +551,7 @@ fn not_saas_by_gate(gate: Gate<'_>) -> Match {
     let field =
         if gate.label == "spend category" { Field::SpendCategory } else { Field::ExpenseType };
     let reason =
-        format!("{} `{}` is not software, so this is not SaaS spend", gate.label, gate.text);
+        sentence(&[gate.label, " `", gate.text, "` is not software, so this is not SaaS spend"]);
     not_saas(field, gate.text, 95, reason)
 }
 
@@ -569,6 +587,24 @@ pub(crate) fn confidence(
     let processor_bonus = if processor && evidence == Evidence::SoftwareType { 5 } else { 0 };
     let purpose_penalty = if field == Field::BusinessPurpose { 30 } else { 0 };
     (base + gate_bonus + processor_bonus).saturating_sub(purpose_penalty)
+}
+
+/// The parts of a reason joined into one string, allocated once.
+///
+/// Reasons are built for every expense, and `format!` spent more time
+/// growing and copying than the automaton spent scanning; a reason is only
+/// ever literal pieces and field text, so plain concatenation says it as
+/// clearly.
+pub(crate) fn sentence(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|part| part.len()).sum::<usize>() + 96);
+    push_all(&mut out, parts);
+    out
+}
+
+fn push_all(out: &mut String, parts: &[&str]) {
+    for part in parts {
+        out.push_str(part);
+    }
 }
 
 /// How reasons name a field.

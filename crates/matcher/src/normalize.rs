@@ -6,6 +6,8 @@
 //! banks add removed.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 /// Payment processors and merchant-of-record resellers that put their own
 /// name before a `*` and the real merchant after it (`SQ *BLUE BOTTLE`).
@@ -39,64 +41,81 @@ const WALLETS: &[&[&str]] =
 
 /// Bank and card boilerplate, removed only while it leads the text
 /// (`POS DEBIT 04/12 ...`): the same words later on may be part of a name.
-const BOILERPLATE: &[&str] = &[
-    "pos",
-    "debit",
-    "credit",
-    "checkcard",
-    "card",
-    "purchase",
-    "authorized",
-    "on",
-    "recurring",
-    "ach",
-    "compra",
-    "en",
-    "refund",
-    "return",
-    "visa",
-    "mastercard",
-    "mc",
-    "payment",
-    "pmt",
-];
+fn is_boilerplate(token: &str) -> bool {
+    matches!(
+        token,
+        "pos"
+            | "debit"
+            | "credit"
+            | "checkcard"
+            | "card"
+            | "purchase"
+            | "authorized"
+            | "on"
+            | "recurring"
+            | "ach"
+            | "compra"
+            | "en"
+            | "refund"
+            | "return"
+            | "visa"
+            | "mastercard"
+            | "mc"
+            | "payment"
+            | "pmt"
+    )
+}
 
 /// Legal-form suffixes. They are dropped unless they are the first token,
 /// because no company name starts with `INC` but `SAS Institute` does
 /// start with `SAS`.
-const LEGAL_SUFFIXES: &[&str] = &[
-    "inc",
-    "incorporated",
-    "llc",
-    "ltd",
-    "limited",
-    "gmbh",
-    "bv",
-    "nv",
-    "pty",
-    "sas",
-    "sarl",
-    "sa",
-    "sl",
-    "corp",
-    "corporation",
-    "plc",
-    "ag",
-    "ab",
-    "oy",
-    "srl",
-    "sro",
-    "pte",
-    "kk",
-    "lp",
-    "llp",
-    "co",
-    "company",
-];
+fn is_legal_suffix(token: &str) -> bool {
+    // A `match` on the text, not a search through a list: it is asked for
+    // nearly every token, and a match compares only the candidates of the
+    // same length.
+    matches!(
+        token,
+        "inc"
+            | "incorporated"
+            | "llc"
+            | "ltd"
+            | "limited"
+            | "gmbh"
+            | "bv"
+            | "nv"
+            | "pty"
+            | "sas"
+            | "sarl"
+            | "sa"
+            | "sl"
+            | "corp"
+            | "corporation"
+            | "plc"
+            | "ag"
+            | "ab"
+            | "oy"
+            | "srl"
+            | "sro"
+            | "pte"
+            | "kk"
+            | "lp"
+            | "llp"
+            | "co"
+            | "company"
+    )
+}
 
 /// Separators a phone number may have in a row (`) (`, ` - `); a longer
 /// run ends the number.
 const MAX_PHONE_SEPARATORS: usize = 8;
+
+/// How many distinct texts [`Normalized::new_repeated`] keeps per thread.
+const REPEATED_MEMO_LIMIT: usize = 1024;
+
+thread_local! {
+    /// What [`Normalized::new_repeated`] remembers, by original text.
+    static REPEATED_SEEN: RefCell<HashMap<Box<str>, Normalized>> = RefCell::default();
+}
 
 /// Tokens that are never part of a merchant's name.
 const NOISE: &[&str] = &["www", "http", "https"];
@@ -147,7 +166,7 @@ pub fn normalize(text: &str) -> String {
 /// neighbouring tokens are separated by two spaces. Patterns are written the
 /// same way; a pattern therefore can only match whole tokens, and adjacent
 /// matches never compete for the same separating space.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Normalized {
     /// The padded token text.
     pub(crate) scan: String,
@@ -174,6 +193,27 @@ impl Normalized {
 
         let (scan, legal_ends) = tokens.write_scan();
         Normalized { scan, processor, legal_ends }
+    }
+
+    /// The same as [`Normalized::new`], remembered per thread: for fields
+    /// whose values come from a short list the company configures (expense
+    /// types, their codes, spend categories), where a million rows hold a
+    /// few dozen distinct texts. Copying a remembered result costs a
+    /// fraction of normalising again.
+    pub(crate) fn new_repeated(text: &str) -> Normalized {
+        REPEATED_SEEN.with_borrow_mut(|seen| {
+            if let Some(known) = seen.get(text) {
+                return known.clone();
+            }
+            let fresh = Normalized::new(text);
+            // A field that turns out not to repeat must not grow the memo
+            // without bound.
+            if seen.len() >= REPEATED_MEMO_LIMIT {
+                seen.clear();
+            }
+            seen.insert(text.into(), fresh.clone());
+            fresh
+        })
     }
 
     /// Whether a legal suffix followed the token that ends at `end`.
@@ -346,7 +386,7 @@ enum Lexeme<'a> {
 /// skipped here because the `#` is the only thing that marks them.
 fn lex(text: &str) -> Vec<Lexeme<'_>> {
     let bytes = text.as_bytes();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(8);
     let mut i = 0;
 
     while i < bytes.len() {
@@ -401,7 +441,7 @@ fn strip_prefixes<'a>(lexed: &[Lexeme<'a>]) -> (Vec<&'a str>, bool) {
             i += 1;
             continue;
         };
-        if PROCESSORS.contains(&word) && lexed.get(i + 1) == Some(&Lexeme::Star) {
+        if lexed.get(i + 1) == Some(&Lexeme::Star) && PROCESSORS.contains(&word) {
             processor = true;
             i += 2;
             continue;
@@ -440,7 +480,8 @@ impl Tokens<'_> {
     /// The padded scan text and, for each token a legal suffix followed,
     /// the offset right after it.
     fn write_scan(&self) -> (String, Vec<usize>) {
-        let mut scan = String::new();
+        let len = self.list.iter().map(|token| token.len() + 2).sum();
+        let mut scan = String::with_capacity(len);
         let mut legal_ends = Vec::new();
         for (idx, token) in self.list.iter().enumerate() {
             scan.push(' ');
@@ -516,10 +557,10 @@ fn push_token<'a>(token: Cow<'a, str>, tokens: &mut Tokens<'a>) {
     if is_noise(&token) {
         return;
     }
-    if tokens.is_empty() && (BOILERPLATE.contains(&token.as_ref()) || is_digits(&token)) {
+    if tokens.is_empty() && (is_boilerplate(&token) || is_digits(&token)) {
         return;
     }
-    if !tokens.is_empty() && LEGAL_SUFFIXES.contains(&token.as_ref()) {
+    if !tokens.is_empty() && is_legal_suffix(&token) {
         tokens.legal_after.push(tokens.list.len() - 1);
         return;
     }
@@ -586,6 +627,29 @@ mod tests {
     #[track_caller]
     fn check(input: &str, expected: &str) {
         assert_eq!(normalize(input), expected, "input: {input:?}");
+    }
+
+    #[test]
+    fn remembered_forms_are_the_forms() {
+        for text in ["Software", "SQ *NOTION LABS INC", "Canva Pty Ltd", "", "Canva Pty Ltd"] {
+            let fresh = Normalized::new(text);
+            for _ in 0..2 {
+                let remembered = Normalized::new_repeated(text);
+                assert_eq!(remembered.scan, fresh.scan, "text: {text:?}");
+                assert_eq!(remembered.processor, fresh.processor);
+                assert_eq!(remembered.legal_ends, fresh.legal_ends);
+            }
+        }
+    }
+
+    #[test]
+    fn the_memo_of_forms_stays_bounded() {
+        for n in 0..REPEATED_MEMO_LIMIT * 2 + 5 {
+            let text = format!("vendor {n}");
+            assert_eq!(Normalized::new_repeated(&text).scan, Normalized::new(&text).scan);
+        }
+        let kept = REPEATED_SEEN.with_borrow(HashMap::len);
+        assert!(kept <= REPEATED_MEMO_LIMIT, "{kept} forms kept");
     }
 
     #[test]

@@ -85,6 +85,22 @@ pub(crate) fn run_here(root: &Path, args: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `bench-loop STAGE ROWS SECONDS`: one stage, repeated, for a profiler.
+pub(crate) fn loop_here(root: &Path, args: &[String]) -> anyhow::Result<()> {
+    let [stage, rows, secs] = args else {
+        bail!("usage: xtask bench-loop read|normalize|kernel|match ROWS SECONDS");
+    };
+    let settings = parse(root, &[])?;
+    std::fs::create_dir_all(&settings.scratch)
+        .with_context(|| format!("could not create {}", settings.scratch.display()))?;
+    stages::run_loop(
+        &settings,
+        stage,
+        rows.parse().context("ROWS")?,
+        secs.parse().context("SECONDS")?,
+    )
+}
+
 fn release_dir(root: &Path) -> PathBuf {
     let target =
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);

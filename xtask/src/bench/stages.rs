@@ -612,3 +612,49 @@ fn sync(settings: &Settings) -> anyhow::Result<SyncResult> {
         entry_pages: pages.1,
     })
 }
+
+/// `bench-loop STAGE ROWS SECONDS`: repeats one in-memory stage for a
+/// while and says how long each pass took, so that `perf record` sees
+/// nothing but that stage. STAGE is `open` (find the header, survey the rows), `read`, `normalize`, `kernel` or
+/// `match` (normalise + match).
+pub(crate) fn run_loop(
+    settings: &Settings,
+    stage: &str,
+    rows: usize,
+    secs: f64,
+) -> anyhow::Result<()> {
+    let catalog = Catalog::builtin().context("the built-in catalog")?;
+    let matcher = VendorMatcher::new(&catalog, &[]).context("the matcher")?;
+    let path = export_path(settings, rows);
+    if !path.exists() {
+        data::write_export(&path, rows, &catalog)?;
+    }
+    let expenses = read_expenses(&path)?;
+    let normalized: Vec<_> = expenses.iter().map(|e| matcher.normalize_expense(e)).collect();
+
+    let started = Instant::now();
+    let mut passes = 0u32;
+    while started.elapsed().as_secs_f64() < secs {
+        let pass = Instant::now();
+        let found = match stage {
+            "read" => read_expenses(&path)?.len(),
+            "open" => {
+                spendmap_csv_import::open(&path, &ImportOptions::default())?.summary().columns.len()
+            }
+            "normalize" => expenses.iter().fold(0, |n, e| {
+                std::hint::black_box(matcher.normalize_expense(e));
+                n + 1
+            }),
+            "kernel" => expenses
+                .iter()
+                .zip(&normalized)
+                .filter(|(e, n)| matcher.match_normalized(e, n).is_some())
+                .count(),
+            "match" => count_matches(&matcher, &expenses),
+            _ => bail!("bench-loop knows read, normalize, kernel and match, not {stage}"),
+        };
+        passes += 1;
+        eprintln!("{stage}: pass {passes}: {:?} ({found})", pass.elapsed());
+    }
+    Ok(())
+}
