@@ -10,6 +10,8 @@
 //!
 //! * `bench`: times every stage of import and sync against baselines of
 //!   the same run and writes `docs/benchmarks.md` (rebuilds in release).
+//!   `bench-loop STAGE ROWS SECONDS` (release build) repeats one in-memory
+//!   stage for a profiler.
 //! * `eval`: the matcher's precision and recall on the labelled sets in
 //!   `fixtures/matching/`, with the confusion table and every miss.
 //!

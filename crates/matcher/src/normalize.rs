@@ -184,15 +184,10 @@ impl Normalized {
         let cleaned = remove_phone_numbers(&folded);
 
         let lexed = lex(&cleaned);
-        let (words, processor) = strip_prefixes(&lexed);
+        let mut tokens = Tokens::with_capacity(cleaned.len());
+        let processor = strip_prefixes(&lexed, |word| expand_word(word, &mut tokens));
 
-        let mut tokens = Tokens::default();
-        for word in words {
-            expand_word(word, &mut tokens);
-        }
-
-        let (scan, legal_ends) = tokens.write_scan();
-        Normalized { scan, processor, legal_ends }
+        Normalized { scan: tokens.scan, processor, legal_ends: tokens.legal_ends }
     }
 
     /// The same as [`Normalized::new`], remembered per thread: for fields
@@ -429,10 +424,9 @@ fn word_end(bytes: &[u8], start: usize) -> usize {
 }
 
 /// Removes processor prefixes (a processor word followed by `*`) and wallet
-/// prefixes, then drops the stars. Returns the remaining words and whether a
-/// processor was seen.
-fn strip_prefixes<'a>(lexed: &[Lexeme<'a>]) -> (Vec<&'a str>, bool) {
-    let mut words = Vec::with_capacity(lexed.len());
+/// prefixes, then drops the stars. Hands each remaining word to `keep` and
+/// returns whether a processor was seen.
+fn strip_prefixes<'a>(lexed: &[Lexeme<'a>], mut keep: impl FnMut(&'a str)) -> bool {
     let mut processor = false;
     let mut i = 0;
 
@@ -450,10 +444,10 @@ fn strip_prefixes<'a>(lexed: &[Lexeme<'a>]) -> (Vec<&'a str>, bool) {
             i += len;
             continue;
         }
-        words.push(word);
+        keep(word);
         i += 1;
     }
-    (words, processor)
+    processor
 }
 
 /// How many lexemes a wallet prefix at the start of `lexed` takes.
@@ -465,42 +459,45 @@ fn wallet_len(lexed: &[Lexeme<'_>]) -> Option<usize> {
     })
 }
 
-/// Tokens kept so far, and which of them a legal suffix followed.
-#[derive(Default)]
-struct Tokens<'a> {
-    list: Vec<Cow<'a, str>>,
-    legal_after: Vec<usize>,
+/// The tokens kept so far, written straight in scan form, and the offsets
+/// right after each token a legal suffix followed.
+struct Tokens {
+    scan: String,
+    legal_ends: Vec<usize>,
 }
 
-impl Tokens<'_> {
-    fn is_empty(&self) -> bool {
-        self.list.is_empty()
+impl Tokens {
+    /// Room for the tokens of `len` bytes of text: at most the text, and a
+    /// padding space on each side of a token.
+    fn with_capacity(len: usize) -> Tokens {
+        Tokens { scan: String::with_capacity(len + len / 2 + 2), legal_ends: Vec::new() }
     }
 
-    /// The padded scan text and, for each token a legal suffix followed,
-    /// the offset right after it.
-    fn write_scan(&self) -> (String, Vec<usize>) {
-        let len = self.list.iter().map(|token| token.len() + 2).sum();
-        let mut scan = String::with_capacity(len);
-        let mut legal_ends = Vec::new();
-        for (idx, token) in self.list.iter().enumerate() {
-            scan.push(' ');
-            scan.push_str(token);
-            scan.push(' ');
-            // Indices are pushed in increasing order, so a search is enough.
-            if self.legal_after.binary_search(&idx).is_ok() {
-                legal_ends.push(scan.len());
-            }
+    fn is_empty(&self) -> bool {
+        self.scan.is_empty()
+    }
+
+    fn push(&mut self, token: &str) {
+        self.scan.push(' ');
+        self.scan.push_str(token);
+        self.scan.push(' ');
+    }
+
+    /// Marks the last token as followed by a legal suffix; twice (`PTY
+    /// LTD`) is once. Offsets only grow, so a binary search finds them.
+    fn mark_legal_suffix(&mut self) {
+        let end = self.scan.len();
+        if self.legal_ends.last() != Some(&end) {
+            self.legal_ends.push(end);
         }
-        (scan, legal_ends)
     }
 }
 
 /// Turns one word into zero or more tokens and applies the per-token rules:
 /// domains, dotted abbreviations, ids, masks, boilerplate and suffixes.
-fn expand_word<'a>(word: &'a str, tokens: &mut Tokens<'a>) {
+fn expand_word(word: &str, tokens: &mut Tokens) {
     if !word.contains('.') {
-        push_token(Cow::Borrowed(word), tokens);
+        push_token(word, tokens);
         return;
     }
 
@@ -509,7 +506,7 @@ fn expand_word<'a>(word: &'a str, tokens: &mut Tokens<'a>) {
     // `B.V.`, `S.R.O.`, `U.S.A.`: single letters joined by dots are one
     // abbreviation.
     if segments.len() > 1 && segments.iter().all(|s| s.len() == 1) {
-        push_token(Cow::Owned(segments.concat()), tokens);
+        push_token(&segments.concat(), tokens);
         return;
     }
 
@@ -519,16 +516,16 @@ fn expand_word<'a>(word: &'a str, tokens: &mut Tokens<'a>) {
     let tld_at = domain_ending_start(&segments);
     let Some(tld_at) = tld_at else {
         for segment in segments {
-            push_token(Cow::Borrowed(segment), tokens);
+            push_token(segment, tokens);
         }
         return;
     };
     for segment in &segments[..tld_at] {
-        push_token(Cow::Borrowed(segment), tokens);
+        push_token(segment, tokens);
     }
     let name_len: usize = segments[..tld_at].iter().map(|s| s.len() + 1).sum();
     let tld = &word[name_len - 1..name_len + segments[tld_at].len()];
-    tokens.list.push(Cow::Borrowed(tld));
+    tokens.push(tld);
 }
 
 /// The first segment of the run of domain endings that closes `segments`,
@@ -541,30 +538,26 @@ fn domain_ending_start(segments: &[&str]) -> Option<usize> {
 
 /// Applies the token rules to one plain token (no dots) and appends what is
 /// left.
-fn push_token<'a>(token: Cow<'a, str>, tokens: &mut Tokens<'a>) {
+fn push_token(token: &str, tokens: &mut Tokens) {
     // `ads1234567`: letters followed by a long number are a name and a
     // reference glued together; keep the name.
-    if let Some(split) = letters_then_digits(&token) {
-        let (letters, digits) = match token {
-            Cow::Borrowed(t) => (Cow::Borrowed(&t[..split]), Cow::Borrowed(&t[split..])),
-            Cow::Owned(t) => (Cow::Owned(t[..split].to_owned()), Cow::Owned(t[split..].to_owned())),
-        };
-        push_token(letters, tokens);
-        push_token(digits, tokens);
+    if let Some(split) = letters_then_digits(token) {
+        push_token(&token[..split], tokens);
+        push_token(&token[split..], tokens);
         return;
     }
 
-    if is_noise(&token) {
+    if is_noise(token) {
         return;
     }
-    if tokens.is_empty() && (is_boilerplate(&token) || is_digits(&token)) {
+    if tokens.is_empty() && (is_boilerplate(token) || is_digits(token)) {
         return;
     }
-    if !tokens.is_empty() && is_legal_suffix(&token) {
-        tokens.legal_after.push(tokens.list.len() - 1);
+    if !tokens.is_empty() && is_legal_suffix(token) {
+        tokens.mark_legal_suffix();
         return;
     }
-    tokens.list.push(token);
+    tokens.push(token);
 }
 
 /// For `ads1234567`: the index where four or more trailing digits start

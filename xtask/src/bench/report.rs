@@ -203,12 +203,17 @@ fn ratio(a: &Timing, b: &Timing) -> f64 {
 }
 
 fn stages(page: &mut String, size: &SizeResults) {
+    // Sizes too big to hold in memory skip the in-memory stages, and with
+    // them the count of matching text.
+    let text = match size.text_bytes {
+        0 => "imported only, not held in memory".to_owned(),
+        bytes => format!("{:.1} MB of matching text", bytes as f64 / 1e6),
+    };
     let _ = writeln!(
         page,
-        "## {} rows ({:.1} MB file, {:.1} MB of matching text)\n",
+        "## {} rows ({:.1} MB file, {text})\n",
         size.rows,
-        size.file_bytes as f64 / 1e6,
-        size.text_bytes as f64 / 1e6
+        size.file_bytes as f64 / 1e6
     );
     let _ = writeln!(
         page,
