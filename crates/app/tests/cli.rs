@@ -96,6 +96,34 @@ fn importing_the_same_file_twice_adds_nothing() {
     assert_eq!(before, after);
 }
 
+/// More rows than one batch: the first full batch always reaches the
+/// writer unmatched (nothing is queued yet, so the writer is waiting), and
+/// the writer must decide those rows before storing them.
+#[test]
+fn rows_matched_on_either_side_of_the_import_are_decided_and_counted() {
+    let ws = Workspace::new();
+    let rows = 12_001;
+    let mut text = String::from("Entry ID,Transaction Date,Vendor,Expense Type,Amount,Currency\n");
+    for id in 0..rows {
+        let (vendor, kind) =
+            if id % 3 == 0 { ("ZOOM.US 888-799-9666", "Software") } else { ("MARRIOTT", "Hotel") };
+        text.push_str(&format!("{id},2026-03-02,{vendor},{kind},10.00,USD\n"));
+    }
+    let file = ws.file("big.csv", &text);
+
+    let summary = ws.ok(&["import", file.to_str().expect("path")]);
+    let report = ws.json(&["report", "--by", "app", "--format", "json"]);
+
+    let zoom_rows = (rows + 2) / 3;
+    assert!(
+        summary.contains(&format!("{zoom_rows} SaaS, {} not SaaS", rows - zoom_rows)),
+        "{summary}"
+    );
+    assert_eq!(report.len(), 1, "{report:?}");
+    assert_eq!(report[0]["app"], "Zoom");
+    assert_eq!(report[0]["expenses"], zoom_rows);
+}
+
 #[test]
 fn the_report_by_app_has_the_promised_fields_and_skips_personal_spend() {
     let ws = Workspace::new();

@@ -21,12 +21,51 @@ struct FileOutcome {
     good: u64,
     written: WriteCounts,
     bad_rows: Vec<String>,
+    decisions: DecisionCounts,
+    without_currency: u64,
+}
+
+/// How the matcher's decisions fell: the same three states the review
+/// queue shows.
+#[derive(Debug, Default, Clone, Copy)]
+struct DecisionCounts {
     matched: u64,
     /// Decided not to be SaaS spend (travel, meals, retail, ignore rules).
     not_saas: u64,
     /// Undecided and not personal: what `expenses --unmatched` lists.
     review: u64,
-    without_currency: u64,
+}
+
+impl std::ops::AddAssign for DecisionCounts {
+    fn add_assign(&mut self, other: DecisionCounts) {
+        self.matched += other.matched;
+        self.not_saas += other.not_saas;
+        self.review += other.review;
+    }
+}
+
+/// A batch on its way to the writer. The reading side leaves it unmatched
+/// when the writer is waiting for work (see [`ReadSide::run`]).
+struct Batch {
+    rows: Vec<StoredMatch>,
+    matched: bool,
+}
+
+/// Decides every row of `rows` and counts the decisions: counted, decided
+/// not to count (the catalog or an ignore rule), or waiting for a person
+/// (personal expenses never wait: they are not company spend).
+fn decide(matcher: &context::AppMatcher, rows: &mut [StoredMatch]) -> DecisionCounts {
+    let mut counts = DecisionCounts::default();
+    for (expense, decision) in rows {
+        *decision = matcher.match_expense(expense);
+        match decision {
+            Some(found) if found.counts() => counts.matched += 1,
+            Some(_) => counts.not_saas += 1,
+            None if expense.personal => {}
+            None => counts.review += 1,
+        }
+    }
+    counts
 }
 
 /// Imports every file, each in its own transaction. A file that fails is
@@ -68,9 +107,11 @@ pub(crate) async fn run(store: &Store, args: &ImportArgs, quiet: bool) -> anyhow
 }
 
 /// Parsing and matching run on a blocking thread while this task writes
-/// the previous batch: the two halves take about as long as each other,
-/// so on two cores the file goes in nearly twice as fast. The channel holds
-/// two batches, so memory stays flat however big the file.
+/// the previous batch, so on two cores the file goes in nearly twice as
+/// fast. Matching goes to whichever side has time: the reading side sends
+/// a batch unmatched when the writer has nothing queued, and the writer
+/// matches it before writing. The channel holds two batches, so memory
+/// stays flat however big the file.
 async fn import_file(
     store: &Store,
     matcher: &Arc<context::AppMatcher>,
@@ -90,8 +131,12 @@ async fn import_file(
     let producer = tokio::task::spawn_blocking(move || read.run(source, &batches, &used));
 
     let mut written = WriteCounts::default();
+    let mut decided_here = DecisionCounts::default();
     let consumed: anyhow::Result<()> = async {
-        while let Some(batch) = received.recv().await {
+        while let Some(Batch { rows: mut batch, matched }) = received.recv().await {
+            if !matched {
+                decided_here += decide(matcher, &mut batch);
+            }
             written += writer.write(&batch).await?;
             progress.add(batch.len() as u64);
             // Freeing a batch's strings costs the writer a tenth of its
@@ -108,6 +153,7 @@ async fn import_file(
     consumed?;
 
     outcome.written = written;
+    outcome.decisions += decided_here;
     writer.commit().await.with_context(|| format!("could not store `{}`", path.display()))?;
     progress.finish();
     print_outcome(path, &outcome, &source)
@@ -132,10 +178,16 @@ impl ReadSide {
     /// Reads the whole file unless the writer goes away; returns the
     /// source (for its summary) and the counts. Batches the writer has
     /// finished with come back on `used`, to be emptied here and reused.
+    ///
+    /// A full batch is matched here unless the writer has nothing queued:
+    /// then the writer is waiting (a re-import, where writing is a
+    /// fingerprint check), and matching on its side keeps both threads
+    /// busy. A first import keeps the channel full, so this side, which
+    /// has time to spare, matches everything.
     fn run(
         self,
         mut source: FileImport,
-        batches: &tokio::sync::mpsc::Sender<Vec<StoredMatch>>,
+        batches: &tokio::sync::mpsc::Sender<Batch>,
         used: &std::sync::mpsc::Receiver<Vec<StoredMatch>>,
     ) -> anyhow::Result<(FileImport, FileOutcome)> {
         let mut outcome = FileOutcome::default();
@@ -163,27 +215,22 @@ impl ReadSide {
 
             outcome.good += 1;
             outcome.without_currency += u64::from(expense.currency.is_empty());
-            let decision = self.matcher.match_expense(&expense);
-            // The same three states the review queue shows: counted, decided
-            // not to count (the catalog or an ignore rule), or waiting for a
-            // person (personal expenses never wait: they are not company
-            // spend).
-            match &decision {
-                Some(found) if found.counts() => outcome.matched += 1,
-                Some(_) => outcome.not_saas += 1,
-                None if expense.personal => {}
-                None => outcome.review += 1,
-            }
-            batch.push((expense, decision));
+            batch.push((expense, None));
             if batch.len() == IMPORT_BATCH_ROWS {
-                let full = std::mem::replace(&mut batch, next_batch());
+                let mut rows = std::mem::replace(&mut batch, next_batch());
+                let writer_waiting = batches.capacity() == batches.max_capacity();
+                if !writer_waiting {
+                    outcome.decisions += decide(&self.matcher, &mut rows);
+                }
+                let full = Batch { rows, matched: !writer_waiting };
                 if batches.blocking_send(full).is_err() {
                     return Ok((source, outcome));
                 }
             }
         }
         if !batch.is_empty() {
-            let _ = batches.blocking_send(batch);
+            outcome.decisions += decide(&self.matcher, &mut batch);
+            let _ = batches.blocking_send(Batch { rows: batch, matched: true });
         }
         Ok((source, outcome))
     }
@@ -206,9 +253,9 @@ fn print_outcome(path: &Path, outcome: &FileOutcome, source: &FileImport) -> any
         written.updated,
         written.unchanged,
         plural(bad, "bad row"),
-        outcome.matched,
-        outcome.not_saas,
-        outcome.review,
+        outcome.decisions.matched,
+        outcome.decisions.not_saas,
+        outcome.decisions.review,
     ))?;
 
     let summary = source.summary();
