@@ -278,6 +278,12 @@ fn peers(page: &mut String, results: &Results) {
     let _ = writeln!(page, "## Peers ({} rows, {} catalog terms)\n", peers.rows, peers.terms);
     let _ = writeln!(
         page,
+        "spendmap's side is timed at least {} times, each peer {} times at most.\n",
+        super::stages::OWN_PEER_RUNS,
+        super::stages::PEER_RUNS
+    );
+    let _ = writeln!(
+        page,
         "| matcher | median | min–max | rows/s | × spendmap |\n|---|---:|---:|---:|---:|"
     );
     let mut row = |name: &str, timing: &Timing| {

@@ -456,6 +456,12 @@ fn sqlite_raw(settings: &Settings, export: &Path, runs: usize) -> anyhow::Result
 /// The peers: a naive Rust loop (`to_lowercase` + `contains` over every
 /// catalog term) and the same loop in Python, on the first rows of
 /// `export`, against spendmap's normalise + match on the same rows.
+/// Runs of each slow peer.
+pub(crate) const PEER_RUNS: usize = 3;
+
+/// Runs of spendmap's own side of the peer comparison, at least.
+pub(crate) const OWN_PEER_RUNS: usize = 25;
+
 fn peers(
     settings: &Settings,
     catalog: &Catalog,
@@ -467,8 +473,10 @@ fn peers(
     let terms = catalog_terms(catalog);
     let runs = settings.runs;
 
-    let ours = time_runs(runs, true, || Ok(count_matches(matcher, &expenses)))?;
-    let naive_rust = time_runs(runs.min(3), false, || {
+    // Ours takes about 10 ms, where one hiccup of a shared machine moves a
+    // median of five; more runs cost nothing next to the peers' seconds.
+    let ours = time_runs(runs.max(OWN_PEER_RUNS), true, || Ok(count_matches(matcher, &expenses)))?;
+    let naive_rust = time_runs(runs.min(PEER_RUNS), false, || {
         let mut hits = 0;
         for e in &expenses {
             let hay = format!(
@@ -480,7 +488,7 @@ fn peers(
         }
         Ok(hits)
     })?;
-    let python = python_peer(settings, &expenses, &terms, runs.min(3)).ok();
+    let python = python_peer(settings, &expenses, &terms, runs.min(PEER_RUNS)).ok();
     Ok(Peers { rows: expenses.len(), ours, naive_rust, python, terms: terms.len() })
 }
 
