@@ -589,12 +589,13 @@ pub(crate) fn confidence(
     (base + gate_bonus + processor_bonus).saturating_sub(purpose_penalty)
 }
 
-/// The parts of a reason joined into one string, allocated once.
+/// The parts of a reason joined into one string, allocated once (with
+/// room for the clauses [`VendorMatcher::reason`] appends).
 ///
-/// Reasons are built for every expense, and `format!` spent more time
-/// growing and copying than the automaton spent scanning; a reason is only
-/// ever literal pieces and field text, so plain concatenation says it as
-/// clearly.
+/// A reason is built for every expense; `format!` re-grows its string as
+/// the pieces arrive, and a reason is only ever literal pieces and field
+/// text, so plain concatenation says it as clearly and copies each byte
+/// once.
 pub(crate) fn sentence(parts: &[&str]) -> String {
     let mut out = String::with_capacity(parts.iter().map(|part| part.len()).sum::<usize>() + 96);
     push_all(&mut out, parts);
