@@ -125,6 +125,23 @@ fn rows_matched_on_either_side_of_the_import_are_decided_and_counted() {
 }
 
 #[test]
+fn the_summary_accounts_for_personal_expenses_left_out_of_review() {
+    let ws = Workspace::new();
+    let file = ws.file(
+        "personal.csv",
+        "Entry ID,Transaction Date,Vendor,Expense Type,Amount,Currency,Personal\n\
+         1,2026-03-02,ZOOM.US 888-799-9666,Software,15.99,USD,N\n\
+         2,2026-03-03,CORNER SHOP 12,Miscellaneous,9.00,USD,Y\n\
+         3,2026-03-04,CORNER SHOP 12,Miscellaneous,9.00,USD,N\n",
+    );
+
+    let summary = ws.ok(&["import", file.to_str().expect("path")]);
+
+    assert!(summary.contains("1 SaaS, 0 not SaaS, 1 left for review"), "{summary}");
+    assert!(summary.contains("not in the review queue: 1 expense"), "{summary}");
+}
+
+#[test]
 fn the_report_by_app_has_the_promised_fields_and_skips_personal_spend() {
     let ws = Workspace::new();
     let file = ws.file(

@@ -34,6 +34,8 @@ struct DecisionCounts {
     not_saas: u64,
     /// Undecided and not personal: what `expenses --unmatched` lists.
     review: u64,
+    /// Undecided and personal: not company spend, so never reviewed.
+    personal: u64,
 }
 
 impl std::ops::AddAssign for DecisionCounts {
@@ -41,6 +43,7 @@ impl std::ops::AddAssign for DecisionCounts {
         self.matched += other.matched;
         self.not_saas += other.not_saas;
         self.review += other.review;
+        self.personal += other.personal;
     }
 }
 
@@ -61,7 +64,7 @@ fn decide(matcher: &context::AppMatcher, rows: &mut [StoredMatch]) -> DecisionCo
         match decision {
             Some(found) if found.counts() => counts.matched += 1,
             Some(_) => counts.not_saas += 1,
-            None if expense.personal => {}
+            None if expense.personal => counts.personal += 1,
             None => counts.review += 1,
         }
     }
@@ -257,6 +260,14 @@ fn print_outcome(path: &Path, outcome: &FileOutcome, source: &FileImport) -> any
         outcome.decisions.not_saas,
         outcome.decisions.review,
     ))?;
+    if outcome.decisions.personal > 0 {
+        // Otherwise the three counts above fall short of the rows stored
+        // with nothing to say why.
+        say(&format!(
+            "  personal and undecided, so not in the review queue: {}",
+            plural(outcome.decisions.personal, "expense")
+        ))?;
+    }
 
     let summary = source.summary();
     tracing::info!(
