@@ -70,9 +70,8 @@ fn is_boilerplate(token: &str) -> bool {
 /// because no company name starts with `INC` but `SAS Institute` does
 /// start with `SAS`.
 fn is_legal_suffix(token: &str) -> bool {
-    // A `match` on the text, not a search through a list: it is asked for
-    // nearly every token, and a match compares only the candidates of the
-    // same length.
+    // A `match` rather than a search through a list: it is asked for
+    // nearly every token.
     matches!(
         token,
         "inc"

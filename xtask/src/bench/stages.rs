@@ -9,7 +9,7 @@ use super::measure::{Timing, time_runs};
 use anyhow::{Context, bail};
 use spendmap_core::{Expense, Matcher};
 use spendmap_csv_import::ImportOptions;
-use spendmap_matcher::{Catalog, VendorMatcher};
+use spendmap_matcher::{Catalog, NormalizedExpense, VendorMatcher};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -162,12 +162,7 @@ fn measure_size(
             Some(time_runs(runs, true, || Ok(count_matches(matcher, &expenses)))?);
         let normalized: Vec<_> = expenses.iter().map(|e| matcher.normalize_expense(e)).collect();
         size.kernel = Some(time_runs(runs, true, || {
-            let found = expenses
-                .iter()
-                .zip(&normalized)
-                .filter(|(e, n)| matcher.match_normalized(e, n).is_some())
-                .count();
-            Ok(found)
+            Ok(count_kernel_matches(matcher, &expenses, &normalized))
         })?);
         drop(normalized);
         drop(expenses);
@@ -230,6 +225,19 @@ fn text_bytes(expenses: &[Expense]) -> Vec<u8> {
 
 fn count_matches(matcher: &VendorMatcher, expenses: &[Expense]) -> usize {
     expenses.iter().filter(|e| matcher.match_expense(e).is_some()).count()
+}
+
+/// The kernel: decisions from texts normalised beforehand.
+fn count_kernel_matches(
+    matcher: &VendorMatcher,
+    expenses: &[Expense],
+    normalized: &[NormalizedExpense],
+) -> usize {
+    expenses
+        .iter()
+        .zip(normalized)
+        .filter(|(e, n)| matcher.match_normalized(e, n).is_some())
+        .count()
 }
 
 /// Where an import writes.
@@ -653,11 +661,7 @@ pub(crate) fn run_loop(
                 std::hint::black_box(matcher.normalize_expense(e));
                 n + 1
             }),
-            "kernel" => expenses
-                .iter()
-                .zip(&normalized)
-                .filter(|(e, n)| matcher.match_normalized(e, n).is_some())
-                .count(),
+            "kernel" => count_kernel_matches(&matcher, &expenses, &normalized),
             "match" => count_matches(&matcher, &expenses),
             _ => bail!("bench-loop knows read, normalize, kernel and match, not {stage}"),
         };
